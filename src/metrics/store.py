@@ -1,0 +1,251 @@
+"""The DuckDB store: schema, views, loading figure rows and rebuilding the derived tables."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from metrics.figures import Figure, decimal_text
+from metrics.paths import DEFAULT_DB, PACKAGE_DATA, ROOT
+
+SCHEMA_VERSION = "1"
+ALIAS = "regmetrics"
+
+# DuckDB type of every column of figures_raw / figures, in table order. A test checks that the
+# columns are exactly doc_id, figure_key and figures.RECORD_FIELDS, so the two cannot drift apart.
+FIGURE_TYPES: dict[str, str] = {
+    "doc_id": "VARCHAR", "figure_key": "VARCHAR",
+    "doc": "VARCHAR", "metric": "VARCHAR", "value": "DECIMAL(38, 6)", "unit": "VARCHAR", "approx": "VARCHAR",
+    "region_code": "VARCHAR", "region_name": "VARCHAR", "region_level": "VARCHAR",
+    "year": "INTEGER", "period_kind": "VARCHAR", "period_start": "DATE", "period_end": "DATE",
+    "yoy_pct": "DECIMAL(38, 6)", "subject": "VARCHAR", "token": "VARCHAR", "quote": "VARCHAR",
+    "char_start": "INTEGER", "char_end": "INTEGER", "sentence_start": "INTEGER", "sentence_end": "INTEGER",
+    "rule": "VARCHAR", "confidence": "DOUBLE",
+}
+FIGURE_COLUMNS: tuple[str, ...] = tuple(FIGURE_TYPES)
+
+DOCUMENT_COLUMNS: tuple[str, ...] = (
+    "id", "path", "name", "title", "publisher", "region_code", "published_on", "date_source", "genre",
+    "format", "encoding", "n_chars", "n_figures", "ingested_at", "extractor_version", "text",
+)
+
+# Arrow types used to hand rows to DuckDB; decimals travel as text and are cast exactly in SQL.
+_ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int64(), "DATE": pa.date32(), "DOUBLE": pa.float64(),
+          "DECIMAL(38, 6)": pa.string(), "TIMESTAMP": pa.timestamp("us")}
+_DOC_TYPES = {"published_on": "DATE", "n_chars": "INTEGER", "n_figures": "INTEGER", "ingested_at": "TIMESTAMP"}
+
+
+class StoreError(Exception):
+    """A database that is missing, unreadable or of the wrong shape; the message says what to do."""
+
+
+def resolve_db(db: str | Path | None) -> Path:
+    """The database path to use: the given one, or data/processed/regmetrics.duckdb."""
+    return Path(db) if db is not None else DEFAULT_DB
+
+
+def display_path(path: Path) -> str:
+    """How a document's path is stored: relative to the checkout when inside it, else absolute."""
+    p = path.resolve()
+    try:
+        return p.relative_to(ROOT).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def read_sql(name: str) -> str:
+    """The text of a packaged SQL file (schema.sql, views.sql)."""
+    return (PACKAGE_DATA / name).read_text(encoding="utf-8")
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables if missing and the macros and views (always replaced)."""
+    con.execute(read_sql("schema.sql"))
+    con.execute(read_sql("views.sql"))
+
+
+def connect_readonly(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that sees the database file as it is now.
+
+    The file is ATTACHed to a fresh in-memory DuckDB, because duckdb.connect() reuses an open
+    instance for the same path and would keep showing data replaced by a later ingest.
+    """
+    path = resolve_db(db)
+    if not path.is_file():
+        raise StoreError(f"no database at {path}: run `make ingest` (or `regmetrics ingest`) first")
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"ATTACH ? AS {ALIAS} (READ_ONLY)", [str(path)])
+        con.execute(f"USE {ALIAS}")
+    except duckdb.Error as exc:
+        con.close()
+        raise StoreError(f"cannot open database {path}: {exc}; delete it and run `regmetrics ingest` again") from exc
+    return con
+
+
+def get_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The meta table as a dict ({} for a database without one)."""
+    try:
+        return dict(con.execute("SELECT key, value FROM meta").fetchall())
+    except duckdb.CatalogException:
+        return {}
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, values: dict[str, str]) -> None:
+    """Insert or overwrite meta keys."""
+    for k, v in values.items():
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [k, v])
+
+
+def figure_key(metric: str, char_start: int, char_end: int) -> str:
+    """The key a correction names: metric and token offsets, stable while the text is unchanged."""
+    return f"{metric}@{char_start}-{char_end}"
+
+
+def figure_rows(doc_id: str, doc_name: str, figures: Iterable[Figure]) -> list[dict[str, Any]]:
+    """figures_raw rows for a document's figures, with unique figure keys."""
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for fig in figures:
+        rec = fig.to_record()
+        rec["doc"] = doc_name
+        key = figure_key(fig.metric, fig.char_start, fig.char_end)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            key = f"{key}#{seen[key]}"
+        rows.append({"doc_id": doc_id, "figure_key": key, **rec})
+    return rows
+
+
+def _cell(v: Any, sql_type: str) -> Any:
+    if v is None:
+        return None
+    if sql_type.startswith("DECIMAL"):
+        return decimal_text(v) if isinstance(v, Decimal) else str(v)
+    if sql_type == "DATE" and isinstance(v, str):
+        return date.fromisoformat(v)
+    if sql_type == "VARCHAR" and not isinstance(v, str):
+        return str(v)
+    return v
+
+
+def _arrow_table(rows: Sequence[dict[str, Any]], types: dict[str, str]) -> pa.Table:
+    schema = pa.schema([(c, _ARROW[t]) for c, t in types.items()])
+    cols = {c: [_cell(r.get(c), t) for r in rows] for c, t in types.items()}
+    return pa.Table.from_pydict(cols, schema=schema)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]],
+            types: dict[str, str]) -> None:
+    if not rows:
+        return
+    staged = _arrow_table(rows, types)
+    con.register("_rows", staged)
+    try:
+        cols = ", ".join(types)
+        casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in types.items())
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {casts} FROM _rows")  # noqa: S608 - whitelisted names
+    finally:
+        con.unregister("_rows")
+
+
+def insert_documents(con: duckdb.DuckDBPyConnection, docs: Sequence[dict[str, Any]]) -> None:
+    """Append document rows (dicts keyed by DOCUMENT_COLUMNS)."""
+    _insert(con, "documents", docs, {c: _DOC_TYPES.get(c, "VARCHAR") for c in DOCUMENT_COLUMNS})
+
+
+def insert_figures(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Append figures_raw rows (dicts keyed by FIGURE_COLUMNS)."""
+    _insert(con, "figures_raw", rows, FIGURE_TYPES)
+
+
+def delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> None:
+    """Remove documents and their extracted figures."""
+    if not doc_ids:
+        return
+    ids = pa.table({"id": pa.array(list(doc_ids), pa.string())})
+    con.register("_ids", ids)
+    try:
+        con.execute("DELETE FROM figures_raw WHERE doc_id IN (SELECT id FROM _ids)")
+        con.execute("DELETE FROM documents WHERE id IN (SELECT id FROM _ids)")
+    finally:
+        con.unregister("_ids")
+
+
+@dataclass(slots=True)
+class Reference:
+    """Rows of the regions and metrics tables, and a fingerprint of both."""
+
+    regions: list[dict[str, Any]]
+    metrics: list[dict[str, Any]]
+
+    def fingerprint(self) -> str:
+        """sha256 of the reference rows, so a changed catalogue or region table republishes."""
+        h = hashlib.sha256(repr((self.regions, self.metrics)).encode())
+        return h.hexdigest()
+
+
+def load_reference() -> Reference:
+    """Regions from metrics.regions.all_regions() and metrics from the metric catalogue."""
+    from metrics import catalogue, regions
+
+    region_rows = [
+        {"code": r.code, "name": r.name, "level": r.level, "parent": r.parent,
+         "valid_from": getattr(r, "valid_from", None), "valid_to": getattr(r, "valid_to", None)}
+        for r in regions.all_regions()
+    ]
+    metric_rows = []
+    for m in catalogue_metrics(catalogue):
+        names = list(getattr(m, "names", None) or getattr(m, "aliases", None) or [])
+        metric_rows.append({
+            "id": m.id, "name": getattr(m, "name", None) or (names[0] if names else m.id), "names": names,
+            "unit": getattr(m, "unit", None), "kind": getattr(m, "kind", None),
+            "definition": getattr(m, "definition", None),
+        })
+    return Reference(regions=sorted(region_rows, key=lambda r: r["code"]),
+                     metrics=sorted(metric_rows, key=lambda r: r["id"]))
+
+
+def catalogue_metrics(catalogue: Any) -> list[Any]:
+    """The metric objects of the catalogue module, whatever container load_catalogue() returns."""
+    cat = catalogue.load_catalogue()
+    items = getattr(cat, "metrics", cat)
+    if isinstance(items, dict):
+        items = list(items.values())
+    return list(items)
+
+
+def write_reference(con: duckdb.DuckDBPyConnection, ref: Reference) -> None:
+    """Replace the regions and metrics tables' rows."""
+    con.execute("DELETE FROM regions")
+    con.execute("DELETE FROM metrics")
+    if ref.regions:
+        con.executemany("INSERT INTO regions VALUES (?, ?, ?, ?, ?, ?)",
+                        [[r["code"], r["name"], r["level"], r["parent"], r["valid_from"], r["valid_to"]]
+                         for r in ref.regions])
+    if ref.metrics:
+        con.executemany("INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?)",
+                        [[m["id"], m["name"], m["names"], m["unit"], m["kind"], m["definition"]]
+                         for m in ref.metrics])
+
+
+def rebuild_figures(con: duckdb.DuckDBPyConnection) -> None:
+    """figures := figures_raw sorted by metric, year and region (for zone-map pruning), uncorrected."""
+    cols = ", ".join(FIGURE_COLUMNS)
+    con.execute(
+        f"CREATE OR REPLACE TABLE figures AS SELECT {cols}, '' AS corrected "  # noqa: S608 - fixed names
+        "FROM figures_raw ORDER BY metric, year, region_code, doc_id, char_start"
+    )
+
+
+def refresh_headline(con: duckdb.DuckDBPyConnection) -> None:
+    """Materialise figures_best as `headline`, so compare() reads a small sorted table."""
+    con.execute("CREATE OR REPLACE TABLE headline AS SELECT * FROM figures_best ORDER BY metric, year, region_code")
