@@ -1,0 +1,155 @@
+"""The metric catalogue (data/metrics.yaml) loaded into strict pydantic models, with its regexes compiled."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+CATALOGUE_PATH = Path(__file__).with_name("data") / "metrics.yaml"
+
+CORE_METRICS = ("sampling_batches", "failed_batches", "pass_rate", "fail_rate", "complaints",
+                "fines_confiscations", "cases", "new_enterprises", "new_market_entities", "losses_recovered")
+FAMILIES = ("batch", "count", "money", "entity", "percent", "points")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_regexes(v: list[str]) -> list[str]:
+    for p in v:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise ValueError(f"bad regex {p!r}: {exc}") from exc
+    return v
+
+
+class AfterRule(_Strict):
+    """A regex anchored just after the number that re-routes the figure (to a metric id) or drops it."""
+
+    pattern: str
+    to: str | None
+
+    _v = field_validator("pattern")(lambda cls, v: _check_regexes([v])[0])
+
+
+class Expected(_Strict):
+    """One expected figure of a catalogue example; keys left out are not checked."""
+
+    metric: str | None = None
+    value: float
+    approx: Literal["", "over", "about", "under"] | None = None
+    yoy: float | None = None
+    subject: str | None = None
+
+
+class Example(_Strict):
+    """A real sentence and every figure it must yield (none when expect is empty)."""
+
+    text: str
+    expect: list[Expected]
+
+
+class Metric(_Strict):
+    """One metric: names, base unit, the unit families it accepts, its trigger and exclusion regexes."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    unit: str
+    kind: Literal["flow", "stock", "rate"]
+    definition: str
+    families: list[Literal["batch", "count", "money", "entity", "percent", "points"]]
+    triggers: list[str]
+    exclusions: list[str] = Field(default_factory=list)
+    after: list[AfterRule] = Field(default_factory=list)
+    fallback: list[str] = Field(default_factory=list)
+    keep_trigger_in_subject: bool = False
+    emit: bool = True
+    examples: list[Example] = Field(default_factory=list)
+
+    _v = field_validator("triggers", "exclusions")(lambda cls, v: _check_regexes(v))
+
+
+class Blockers(_Strict):
+    """Catalogue-wide vetoes: change/share/rate words, target cues, plan headings."""
+
+    between: list[str]
+    target: list[str]
+    plan_heading: list[str]
+
+    _v = field_validator("between", "target", "plan_heading")(lambda cls, v: _check_regexes(v))
+
+
+class CatalogueFile(_Strict):
+    """The whole of metrics.yaml."""
+
+    blockers: Blockers
+    subject_drop: list[str]
+    metrics: list[Metric]
+
+    _v = field_validator("subject_drop")(lambda cls, v: _check_regexes(v))
+
+
+class CompiledMetric:
+    """A metric with its regexes compiled once."""
+
+    __slots__ = ("spec", "trigger", "exclusion", "after", "fallback")
+
+    def __init__(self, spec: Metric) -> None:
+        self.spec = spec
+        self.trigger = re.compile("|".join(f"(?:{p})" for p in spec.triggers))
+        self.exclusion = re.compile("|".join(f"(?:{p})" for p in spec.exclusions)) if spec.exclusions else None
+        self.after = [(re.compile(a.pattern), a.to) for a in spec.after]
+        self.fallback = re.compile("|".join(map(re.escape, spec.fallback))) if spec.fallback else None
+
+
+class Catalogue:
+    """The loaded catalogue: metrics by id and by unit family, and the compiled blockers."""
+
+    def __init__(self, data: CatalogueFile) -> None:
+        self.data = data
+        self.metrics = {m.id: CompiledMetric(m) for m in data.metrics}
+        ids = [m.id for m in data.metrics]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"metrics.yaml: duplicate metric id(s) {sorted(dup)}")
+        missing = set(CORE_METRICS) - set(ids)
+        if missing:
+            raise ValueError(f"metrics.yaml: core metric(s) missing: {sorted(missing)}")
+        for m in data.metrics:
+            for a in m.after:
+                if a.to is not None and a.to not in self.metrics:
+                    raise ValueError(f"metrics.yaml: {m.id}.after routes to unknown metric {a.to!r}")
+        self.by_family: dict[str, list[CompiledMetric]] = {
+            f: [cm for cm in self.metrics.values() if f in cm.spec.families] for f in FAMILIES}
+        b = data.blockers
+        self.between = re.compile("|".join(f"(?:{p})" for p in b.between))
+        self.target = re.compile("|".join(f"(?:{p})" for p in b.target))
+        self.plan_heading = re.compile("|".join(f"(?:{p})" for p in b.plan_heading))
+        self.subject_drop = re.compile("|".join(f"(?:{p})" for p in data.subject_drop))
+
+    def emitted(self) -> list[Metric]:
+        """The metrics that produce figures (the ten core ones and any added later)."""
+        return [cm.spec for cm in self.metrics.values() if cm.spec.emit]
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
+    """Parse and validate a catalogue file; raises ValueError naming the file and the problem."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Catalogue(CatalogueFile.model_validate(raw))
+    except (yaml.YAMLError, ValueError) as exc:
+        raise ValueError(f"{path.name}: {exc}") from exc
+
+
+@cache
+def catalogue() -> Catalogue:
+    """The packaged catalogue, loaded once per process."""
+    return load_catalogue()

@@ -1,0 +1,144 @@
+"""Find number tokens with their unit, scale and qualifier in normalised text, as exact Decimals.
+
+One compiled regex scans the whole text; nothing converts text outside a token the grammar cut out,
+so offsets stay true and place names such as 四川 are never read as numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+DATA = Path(__file__).with_name("data")
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9,
+              "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_BIG = {"万": 10000, "亿": 100000000}
+
+
+@dataclass(frozen=True, slots=True)
+class NumberToken:
+    """A number as printed ("2354.48万余元") with its value in the base unit."""
+
+    start: int
+    end: int
+    text: str
+    value: Decimal
+    unit: str      # base unit: 元, 件, 户, 批次, %, 个百分点
+    family: str    # money, count, entity, batch, percent, points
+    approx: str    # "", over, about, under
+    scaled: bool   # a scale word (万/亿) was printed
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocab:
+    units: dict[str, tuple[str, str]]
+    scales: dict[str, int]
+    bare_family: str
+    approx_before: dict[str, str]
+    approx_inside: dict[str, str]
+    approx_after: dict[str, str]
+    regex: re.Pattern[str]
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def vocab() -> _Vocab:
+    """The unit/scale/qualifier tables of units.yaml and the token regex built from them."""
+    raw = yaml.safe_load((DATA / "units.yaml").read_text(encoding="utf-8"))
+    units = {k: (v["base"], v["family"]) for k, v in raw["units"].items()}
+    scales = {k: int(v) for k, v in raw["scales"].items()}
+    cn = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟"
+    # Catches: 10611批次, 1,234件, 2354.48万余元, 8000余万元, 1.5万余元, 98.16%, 两批次, 一千二百件,
+    # 超4800家, 800多家, 150件左右, 253.22万 (bare scale, only before punctuation or end).
+    # Must not catch: digits inside longer numbers or codes (lookbehind), ordinals 第45期 (第),
+    # 〔2017〕16号 / 12315 / 2023年 (no unit word follows), 270.55万人 (unknown unit after 万).
+    pattern = (
+        rf"(?P<pre>{_alt(list(raw['approx_before']))})?"
+        rf"(?<![\d.,第A-Za-z{cn}])"
+        rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{cn}]+)"
+        rf"(?P<q1>{_alt(list(raw['approx_inside']))})?"
+        rf"(?P<scale>{_alt(list(scales))})?"
+        rf"(?P<q2>{_alt(list(raw['approx_inside']))})?"
+        rf"(?:(?P<unit>{_alt(list(units))})|(?<=[万亿])(?![\u4e00-\u9fff\d]))"
+        rf"(?P<post>{_alt(list(raw['approx_after']))})?"
+    )
+    return _Vocab(units, scales, raw["bare_scale_family"], raw["approx_before"], raw["approx_inside"],
+                  raw["approx_after"], re.compile(pattern))
+
+
+def chinese_to_int(s: str) -> int | None:
+    """一千二百 -> 1200, 两 -> 2, 十五 -> 15, 二〇二三 -> 2023; None when not a numeral."""
+    if not s:
+        return None
+    if all(c in _CN_DIGITS for c in s):
+        if len(s) == 1:
+            return _CN_DIGITS[s]
+        return int("".join(str(_CN_DIGITS[c]) for c in s))
+    total, section, digit = 0, 0, None
+    for c in s:
+        if c in _CN_DIGITS:
+            digit = _CN_DIGITS[c]
+        elif c in _CN_UNITS:
+            section += (1 if digit is None else digit) * _CN_UNITS[c]
+            digit = None
+        elif c in _CN_BIG:
+            total = (total + section + (digit or 0)) * _CN_BIG[c]
+            section, digit = 0, None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def parse_number(num: str) -> Decimal | None:
+    """The exact value of an Arabic ("1,234.5") or Chinese ("一千二百") numeral."""
+    if num[0].isdigit():
+        return Decimal(num.replace(",", ""))
+    n = chinese_to_int(num)
+    return None if n is None else Decimal(n)
+
+
+def _approx(m: re.Match[str], v: _Vocab) -> str:
+    for group, table in (("pre", v.approx_before), ("q1", v.approx_inside),
+                         ("q2", v.approx_inside), ("post", v.approx_after)):
+        word = m.group(group)
+        if word:
+            return table[word]
+    return ""
+
+
+def find_numbers(norm: str, start: int = 0, end: int | None = None) -> list[NumberToken]:
+    """Every number-with-unit token in norm[start:end], in text order."""
+    v = vocab()
+    out: list[NumberToken] = []
+    for m in v.regex.finditer(norm, start, len(norm) if end is None else end):
+        num = m.group("num")
+        if not num[0].isdigit() and len(num) == 1 and num in "千百十":
+            continue
+        value = parse_number(num)
+        if value is None:
+            continue
+        unit_word = m.group("unit")
+        scale = m.group("scale")
+        if unit_word:
+            base, family = v.units[unit_word]
+        elif scale:
+            base, family = "元", v.bare_family
+        else:
+            continue
+        if scale:
+            value *= v.scales[scale]
+        tok_start = m.start("num") if m.group("pre") is None else m.start()
+        out.append(NumberToken(tok_start, m.end(), norm[tok_start:m.end()], value, base, family,
+                               _approx(m, v), bool(scale)))
+    return out

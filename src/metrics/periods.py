@@ -1,0 +1,260 @@
+"""Time-period phrases (今年以来, 1-8月, 上半年, 截至6月底, 2018年至今, 过去一年 …) resolved against a
+publication date into (kind, start, end, year)."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from metrics.numbers import chinese_to_int
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A resolved span; year is the calendar year the span ends in."""
+
+    kind: str              # year, ytd, quarter, month, multi_year, point, unknown
+    start: date | None
+    end: date | None
+    year: int | None
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodMention:
+    """A period phrase found at [start, end) of the text."""
+
+    start: int
+    end: int
+    period: Period
+
+
+_N = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_Y = r"(?:(?P<y>(?:19|20)\d{2})年|(?P<this>今年|本年|当年))"
+_DASH = r"(?:-|—|–|~|～|至|到)"
+
+
+def _num(s: str | None) -> int | None:
+    if s is None:
+        return None
+    return int(s) if s.isdigit() else chinese_to_int(s)
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _year_for(m: re.Match[str], pub: date | None, last_month: int | None = None) -> int | None:
+    """The stated year, else the publication year (the year before when the span has not yet ended)."""
+    if m.groupdict().get("y"):
+        return int(m.group("y"))
+    if pub is None:
+        return None
+    if last_month and not m.groupdict().get("this") and last_month > pub.month:
+        return pub.year - 1
+    return pub.year
+
+
+def _ytd_months(m: re.Match[str], pub: date | None) -> Period | None:
+    last = _num(m.group("m"))
+    if not last or not 1 <= last <= 12:
+        return None
+    y = _year_for(m, pub, last)
+    if y is None:
+        return Period("ytd", None, None, None, f"1–{last}月")
+    return Period("ytd", date(y, 1, 1), _month_end(y, last), y, f"1–{last}月")
+
+
+def _half(m: re.Match[str], pub: date | None) -> Period:
+    first = m.group("h") == "上"
+    y = _year_for(m, pub, 6 if first else 12)
+    if y is None:
+        return Period("ytd" if first else "unknown", None, None, None, m.group(0))
+    if first:
+        return Period("ytd", date(y, 1, 1), date(y, 6, 30), y, "上半年")
+    return Period("unknown", date(y, 7, 1), date(y, 12, 31), y, "下半年")
+
+
+def _quarters_to_date(m: re.Match[str], pub: date | None) -> Period | None:
+    q = _num(m.group("q"))
+    if not q or not 1 <= q <= 4:
+        return None
+    y = _year_for(m, pub, q * 3)
+    return Period("ytd", date(y, 1, 1) if y else None, _month_end(y, q * 3) if y else None, y, f"前{q}季度")
+
+
+def _quarter(m: re.Match[str], pub: date | None) -> Period | None:
+    q = _num(m.group("q"))
+    if not q or not 1 <= q <= 4:
+        return None
+    y = _year_for(m, pub, q * 3)
+    if y is None:
+        return Period("quarter", None, None, None, f"第{q}季度")
+    return Period("quarter", date(y, q * 3 - 2, 1), _month_end(y, q * 3), y, f"第{q}季度")
+
+
+def _month(m: re.Match[str], pub: date | None) -> Period | None:
+    mo = _num(m.group("m"))
+    if not mo or not 1 <= mo <= 12:
+        return None
+    y = _year_for(m, pub, mo)
+    if y is None:
+        return Period("month", None, None, None, f"{mo}月")
+    return Period("month", date(y, mo, 1), _month_end(y, mo), y, f"{mo}月")
+
+
+def _until(m: re.Match[str], pub: date | None) -> Period:
+    mo = _num(m.group("m"))
+    if mo is None or not 1 <= mo <= 12:
+        end = pub
+    else:
+        y = _year_for(m, pub, mo) or (pub.year if pub else None)
+        if y is None:
+            return Period("ytd", None, None, None, m.group(0))
+        d = _num(m.group("d"))
+        if d and 1 <= d <= calendar.monthrange(y, mo)[1]:
+            end = date(y, mo, d)
+        elif m.group("part") in ("上旬",):
+            end = date(y, mo, 10)
+        elif m.group("part") in ("中旬",):
+            end = date(y, mo, 20)
+        else:
+            end = _month_end(y, mo)
+    if end is None:
+        return Period("ytd", None, None, None, m.group(0))
+    return Period("ytd", date(end.year, 1, 1), end, end.year, m.group(0))
+
+
+def _since(m: re.Match[str], pub: date | None) -> Period:
+    y0 = int(m.group("y"))
+    end = pub
+    if end is not None and y0 >= end.year:
+        return Period("ytd", date(y0, 1, 1), end, end.year, m.group(0))
+    return Period("multi_year", date(y0, 1, 1), end, end.year if end else None, m.group(0))
+
+
+def _this_year(m: re.Match[str], pub: date | None) -> Period:
+    if pub is None:
+        return Period("ytd", None, None, None, m.group(0))
+    return Period("ytd", date(pub.year, 1, 1), pub, pub.year, m.group(0))
+
+
+def _last_n_years(m: re.Match[str], pub: date | None) -> Period:
+    n = _num(m.group("n")) or 0
+    if pub is None:
+        return Period("multi_year", None, None, None, m.group(0))
+    return Period("multi_year", date(pub.year - n + 1, 1, 1) if n else None, pub, pub.year, m.group(0))
+
+
+def _vague_years(m: re.Match[str], pub: date | None) -> Period:
+    return Period("multi_year", None, pub, pub.year if pub else None, m.group(0))
+
+
+def _past_year(m: re.Match[str], pub: date | None) -> Period:
+    if pub is None:
+        return Period("year", None, None, None, m.group(0))
+    y = pub.year - 1
+    return Period("year", date(y, 1, 1), date(y, 12, 31), y, "全年")
+
+
+def _year(m: re.Match[str], pub: date | None) -> Period:
+    y = int(m.group("y"))
+    return Period("year", date(y, 1, 1), date(y, 12, 31), y, "全年")
+
+
+def _issue(m: re.Match[str], pub: date | None) -> Period:
+    y = int(m.group("y"))
+    return Period("unknown", None, None, y, m.group(0))
+
+
+# Ordered: the first pattern matching at a position wins, so ranges come before single months.
+# Each regex states what it catches; none may fire on an event date such as "7月31日" or "2019年4月制定".
+_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date | None], Period | None]]] = [
+    # 2023年1-7月, 今年1至7月份, 1—8月: year to date
+    (re.compile(rf"{_Y}?(?<![\d一二三四五六七八九十])(?:1|一)月?(?:份)?{_DASH}(?P<m>{_N})月(?:份|底|末)?"), _ytd_months),
+    # 今年前7月, 前8个月: year to date
+    (re.compile(rf"{_Y}?前(?P<m>{_N})(?:个)?月(?:份)?"), _ytd_months),
+    # 前三季度: year to date
+    (re.compile(rf"{_Y}?前(?P<q>[一二三1-3])(?:个)?季度"), _quarters_to_date),
+    # 2023年上半年, 今年上半年, 上半年: Jan-Jun
+    (re.compile(rf"{_Y}?(?P<h>[上下])半年(?!来)"), _half),
+    # 半年来, 年初以来, 今年以来: year to date at publication
+    (re.compile(r"(?:今年|本年|年初)(?:以来|至今)|半年来|今年来"), _this_year),
+    # 截至9月25日, 截至今年6月底, 截至目前, 截止12月中旬: year to that date
+    (re.compile(rf"截[至止](?:目前|{_Y})?(?:(?P<m>{_N})月(?:(?P<d>\d{{1,2}})日|(?P<part>底|末|中旬|上旬|下旬))?)?"),
+     _until),
+    # 2023年第二季度, 二季度
+    (re.compile(rf"{_Y}?第?(?P<q>[一二三四1-4])季度"), _quarter),
+    # 2018年至今, 2018年以来: several years, or year to date when it is this year
+    (re.compile(r"(?P<y>(?:19|20)\d{2})年(?:初)?(?:以来|至今)"), _since),
+    # 近三年, 过去五年, 五年来, 三年以来
+    (re.compile(r"(?:近|过去|最近)(?P<n>[两二三四五六七八九十\d]{1,2})年(?!级)|(?P<n2>[两二三四五六七八九十\d]{1,2})年(?:来|以来)"),
+     lambda m, pub: _last_n_years(_Alias(m), pub)),
+    # 近年来, 近几年, 多年来
+    (re.compile(r"近年来|近几年|多年来|这些年"), _vague_years),
+    # 过去一年, 过去的一年: the year before publication (a work report's review)
+    (re.compile(r"过去(?:的)?一年"), _past_year),
+    # 2023年第45期: a numbered notice in that year
+    (re.compile(r"(?P<y>(?:19|20)\d{2})年第\d+期"), _issue),
+    # 8月份, 今年8月份, 2020年8月份: one month ("8月" alone is too often an event date)
+    (re.compile(rf"{_Y}?(?P<m>{_N})月份"), _month),
+    # 2022年, / 2024年全年 / 2024年工作回顾 / 2022年度: a calendar year, only as an adverbial
+    (re.compile(r"(?P<y>(?:19|20)\d{2})年(?:全年|度)?(?=[,，:：]|全年|全[国省市区县]|共|累计|工作回顾)"), _year),
+    # 今年, (a bare 今年 opening a clause): year to date
+    (re.compile(r"(?<![在到至])今年(?=[,，]|全[国省市区县]|共|累计|[\u4e00-\u9fff]{0,3}(?:共|累计|全))"), _this_year),
+]
+
+
+class _Alias:
+    """Lets the 近三年 / 五年来 alternatives share one group name."""
+
+    def __init__(self, m: re.Match[str]) -> None:
+        self._m = m
+
+    def group(self, name: str | int = 0) -> str | None:
+        if name == "n":
+            return self._m.group("n") or self._m.group("n2")
+        return self._m.group(name)
+
+    def groupdict(self) -> dict[str, str | None]:
+        return self._m.groupdict()
+
+
+# Titles 《…》 and brackets often carry years that are not periods (《纲要(2015-2020年)》).
+_SHIELD = re.compile(r"《[^》]{0,80}》|\([^)]{0,40}\)|（[^）]{0,40}）")
+
+
+def find_periods(norm: str, start: int = 0, end: int | None = None, published_on: date | None = None) -> list[
+        PeriodMention]:
+    """Period phrases in norm[start:end], left to right, not overlapping, outside titles and brackets."""
+    end = len(norm) if end is None else end
+    shielded = [(m.start(), m.end()) for m in _SHIELD.finditer(norm, start, end)]
+    hits: list[PeriodMention] = []
+    for rx, make in _RULES:
+        for m in rx.finditer(norm, start, end):
+            if any(a <= m.start() < b for a, b in shielded):
+                continue
+            p = make(m, published_on)
+            if p is not None:
+                hits.append(PeriodMention(m.start(), m.end(), p))
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    out: list[PeriodMention] = []
+    for h in hits:
+        if out and h.start < out[-1].end:
+            continue
+        out.append(h)
+    return out
+
+
+def default_period(published_on: date | None, reviews_last_year: bool = False) -> Period:
+    """The period of a figure with no period phrase: unknown span in the publication year, or the
+    year before publication for a government work report's review."""
+    if published_on is None:
+        return Period("unknown", None, None, None, "")
+    if reviews_last_year:
+        y = published_on.year - 1
+        return Period("year", date(y, 1, 1), date(y, 12, 31), y, "全年")
+    return Period("unknown", None, None, published_on.year, "")
