@@ -52,3 +52,247 @@ def extract(paths: tuple[str, ...], fmt: str) -> None:
     write_records(records, fmt, sys.stdout)
     if failures:
         sys.exit(1)
+
+
+# ---------------------------------------------------------------------------------------------------
+# store commands: ingest, figures, query, compare, export (owner: store)
+
+DB_OPTION = click.option("--db", type=click.Path(dir_okay=False), default=None,
+                         help="Database file [default: data/processed/regmetrics.duckdb].")
+
+
+def _number_text(v: object) -> object:
+    """Floats from the query API shown as plain decimals (23544800, not 2.35448e+07)."""
+    if isinstance(v, float):
+        from decimal import Decimal
+
+        from metrics.figures import decimal_text
+        return decimal_text(Decimal(repr(v))) if v == v else ""
+    return v
+
+
+def _print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
+    from metrics.output import format_table, write_records
+
+    if fmt == "table":
+        click.echo(format_table([{c: _number_text(r.get(c)) for c in columns} for r in rows], columns), nl=False)
+    elif fmt == "csv":
+        import csv
+
+        from metrics.output import cell_text
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(columns)
+        for r in rows:
+            w.writerow([cell_text(r.get(c)) for c in columns])
+    else:
+        write_records([{c: r.get(c) for c in columns} for r in rows], "jsonl", sys.stdout)
+
+
+@main.command(
+    epilog="\b\nExamples:\n  regmetrics ingest                      # data/raw into data/processed/regmetrics.duckdb\n"
+    "  regmetrics ingest more/reports --workers 2\n"
+    "  regmetrics ingest data/raw --prune --db /tmp/test.duckdb"
+)
+@click.argument("paths", nargs=-1, type=click.Path())
+@DB_OPTION
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Extraction processes [default: one per core].")
+@click.option("--prune", is_flag=True, help="Remove documents that are not among PATHS.")
+def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: bool) -> None:
+    """Extract documents (files or folders, default data/raw) and publish them to the database.
+
+    Unchanged files are skipped, changed files replace their figures, data/corrections.csv is
+    applied, and the database is swapped in atomically. Exit 1 if any file could not be read.
+    """
+    from metrics.ingest import ingest as run_ingest
+    from metrics.paths import RAW_DIR
+    from metrics.store import StoreError
+
+    files = expand_paths(paths or (str(RAW_DIR),))
+    if not files:
+        fail(f"no documents in {', '.join(paths or (str(RAW_DIR),))}: give files or folders holding "
+             f"{', '.join(SUPPORTED_SUFFIXES)} files")
+    try:
+        result = run_ingest(files, db, workers=workers, prune=prune, on_error=lambda p, why: click.echo(
+            f"regmetrics: cannot read {p}: {why}", err=True))
+    except StoreError as exc:
+        fail(str(exc))
+    for w in result.warnings:
+        click.echo(f"regmetrics: warning: {w}", err=True)
+    for path, other in result.duplicates:
+        click.echo(f"regmetrics: skipped {path}: same content as {other}", err=True)
+    for issue in result.correction_issues:
+        click.echo(f"regmetrics: correction not applied: {issue}", err=True)
+    changes = (f"{result.added} added, {result.replaced} replaced, {result.renamed} renamed, "
+               f"{result.pruned} pruned, {result.unchanged} unchanged")
+    state = "published" if result.published else "nothing changed in"
+    click.echo(f"{state} {result.db}: {changes}; {result.n_documents} documents, {result.n_figures} figures"
+               + (f", {result.corrections_applied} corrections applied" if result.corrections_applied else ""))
+    if result.failures:
+        fail(f"{len(result.failures)} of {result.n_inputs} files could not be read (listed above); "
+             "the others were published", 1)
+
+
+@main.command(
+    epilog="\b\nExample:\n  regmetrics figures --doc data/raw/gwr2025-广东.txt\n"
+    "  then add a row to data/corrections.csv naming a figure_key and run regmetrics ingest"
+)
+@click.option("--doc", "document", required=True, help="Document path, file name or sha256 prefix.")
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True)
+def figures(document: str, db: str | None, fmt: str) -> None:
+    """List a document's stored figures with the keys data/corrections.csv needs."""
+    from metrics.query import QueryError, StoreError, document_figures
+
+    try:
+        df = document_figures(document, db=db)
+    except (QueryError, StoreError) as exc:
+        fail(str(exc))
+    columns = ["figure_key", "metric", "value", "unit", "approx", "region_name", "year", "period_label",
+               "subject", "token", "corrected"]
+    _print_rows(df.to_dicts(), columns if fmt == "table" else df.columns, fmt)
+
+
+@main.command(
+    epilog="\b\nExamples:\n  regmetrics query \"SELECT metric, count(*) FROM figures GROUP BY ALL\"\n"
+    "  regmetrics query \"SELECT * FROM figure_conflicts\" --format csv > conflicts.csv"
+)
+@click.argument("sql")
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True)
+def query(sql: str, db: str | None, fmt: str) -> None:
+    """Run one SQL query on a read-only connection and print the result."""
+    import duckdb
+
+    from metrics.query import StoreError, connect
+
+    try:
+        con = connect(db)
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        cur = con.execute(sql)
+        columns = [d[0] for d in cur.description or []]
+        rows = [dict(zip(columns, r, strict=True)) for r in cur.fetchall()] if columns else []
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        hint = ("the database is opened read-only: change data through regmetrics ingest and data/corrections.csv"
+                if "read-only" in first else "tables: documents, figures, figures_all, figures_best, "
+                "figure_conflicts, headline, regions, metrics")
+        fail(f"query failed: {first}; {hint}")
+    finally:
+        con.close()
+    _print_rows(rows, columns, fmt)
+
+
+@main.command(
+    epilog="\b\nExamples:\n  regmetrics compare --metric fines_confiscations --year 2020\n"
+    "  regmetrics compare --metric complaints --region 福建 --region 350200 --all-figures"
+)
+@click.option("--metric", required=True, help="Metric id (see `regmetrics query \"SELECT * FROM metrics\"`).")
+@click.option("--year", "years", type=int, multiple=True, help="Year; repeat for several [default: all].")
+@click.option("--region", "regions", multiple=True, help="Region code or name; repeat for several.")
+@click.option("--level", type=click.Choice(["country", "province", "prefecture", "county", "all"]),
+              default="province", show_default=True, help="Region level when no --region is given.")
+@click.option("--all-figures", is_flag=True, help="Every figure, not just the headline per region and year.")
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True)
+def compare(metric: str, years: tuple[int, ...], regions: tuple[str, ...], level: str, all_figures: bool,
+            db: str | None, fmt: str) -> None:
+    """Compare one metric across regions and years, with the period each figure covers."""
+    from metrics.query import QueryError, StoreError
+    from metrics.query import compare as run_compare
+
+    try:
+        df = run_compare(metric, years=list(years) or None, regions=list(regions) or None,
+                         level=None if level == "all" else level, headline_only=not all_figures, db=db)
+    except (QueryError, StoreError) as exc:
+        fail(str(exc))
+    if df.is_empty():
+        click.echo(f"regmetrics: no figures of {metric} for these years and regions: "
+                   "try --level all or another --year (see the years with --all-figures)", err=True)
+        return
+    columns = ["region_name", "region_code", "year", "value", "unit", "period_label", "approx", "yoy_pct",
+               *(["subject"] if all_figures else []), "doc_title"]
+    _print_rows(df.to_dicts(), columns if fmt == "table" else df.columns, fmt)
+
+
+@main.command(
+    epilog="\b\nExample:\n  regmetrics export --parquet exports/figures\n"
+    "  then: duckdb -c \"SELECT * FROM read_parquet('exports/figures/**/*.parquet', hive_partitioning=true)\""
+)
+@click.option("--parquet", "out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write (year=Y/region_code=C/*.parquet); an earlier export there is replaced.")
+@DB_OPTION
+def export(out: str, db: str | None) -> None:
+    """Export every figure with its document and period label to partitioned parquet."""
+    from metrics.export import ExportError, export_parquet
+    from metrics.store import StoreError
+
+    try:
+        res = export_parquet(out, db)
+    except (ExportError, StoreError) as exc:
+        fail(str(exc))
+    click.echo(f"wrote {res.n_rows} figures in {res.n_files} parquet files under {res.out}")
+
+
+@main.command(
+    epilog="\b\nExamples:\n"
+    "  regmetrics report province_comparison --db data/processed/regmetrics.duckdb\n"
+    "  regmetrics report province_comparison -p metric fines_confiscations -p year 2020 -p regions 四川,广东\n"
+    "  regmetrics report region_profile -p region 四川 --out /tmp/briefings\n"
+    "  regmetrics report --schedule reports/schedule.yml"
+)
+@click.argument("notebook", required=False)
+@click.option("-p", "--parameter", "parameters", type=(str, str), multiple=True, metavar="NAME VALUE",
+              help="A notebook parameter (repeatable); lists comma-separated, years as 2019,2020 or 2018-2023.")
+@click.option("--db", type=click.Path(dir_okay=False), default=None,
+              help="Database to brief on (passed as the notebook's `db`); default data/processed/regmetrics.duckdb.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder to publish under instead of reports/.")
+@click.option("--schedule", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Run every briefing listed in this YAML file and write index.html.")
+@click.option("--timeout", type=int, default=600, show_default=True, help="Seconds allowed per notebook cell.")
+def report(notebook: str | None, parameters: tuple[tuple[str, str], ...], db: str | None, out: str | None,
+           schedule: str | None, timeout: int) -> None:
+    """Run a briefing notebook with papermill and publish offline HTML; prints the HTML path last."""
+    from metrics.params import ParameterError, declared_parameters, parse_cli_value
+    from metrics.report import ScheduleError, run_report, run_schedule
+
+    out_dir = Path(out) if out else None
+    if schedule:
+        if notebook or parameters:
+            fail("give either NOTEBOOK [-p ...] or --schedule FILE, not both")
+
+        def log(entry, result, error):  # type: ignore[no-untyped-def]
+            state = f"ok {result.html}" if result and result.ok else f"FAILED {error}"
+            click.echo(f"{entry.name}: {state}", err=True)
+
+        try:
+            results, index = run_schedule(Path(schedule), out=out_dir, db=db, timeout=timeout, log=log)
+        except ScheduleError as exc:
+            fail(str(exc))
+        failed = [e.name for e, r, _ in results if not (r and r.ok)]
+        if failed:
+            click.echo(f"regmetrics: {len(failed)} of {len(results)} briefings failed: {', '.join(failed)}", err=True)
+        click.echo(str(index))
+        if failed:
+            sys.exit(1)
+        return
+    if not notebook:
+        fail("give a NOTEBOOK (province_comparison, region_profile, data_coverage) or --schedule FILE")
+    try:
+        declared = declared_parameters(notebook)
+        values = {}
+        for name, text in parameters:
+            if name not in declared:
+                from metrics.params import check_names
+
+                check_names([name], declared, notebook)
+            values[name] = parse_cli_value(name, text)
+        result = run_report(notebook, values, out=out_dir, db=db, timeout=timeout)
+    except ParameterError as exc:
+        fail(str(exc))
+    if not result.ok:
+        fail(f"briefing {result.notebook} failed: {result.error} (details in {result.folder / 'run.json'})", code=1)
+    click.echo(str(result.html))

@@ -15,10 +15,10 @@ import duckdb
 import polars as pl
 
 from metrics.figures import REGION_LEVELS
-from metrics.store import StoreError, connect_readonly, resolve_db
+from metrics.store import StoreError, connect_readonly, display_path, resolve_db
 
 __all__ = [
-    "COMPARE_COLUMNS", "QueryError", "StoreError", "compare", "conflicts", "connect", "coverage",
+    "COMPARE_COLUMNS", "QueryError", "StoreError", "compare", "conflicts", "connect", "coverage", "document_figures",
     "known_metrics", "known_regions", "known_years", "low_confidence", "region_profile", "trend",
 ]
 
@@ -96,18 +96,22 @@ def _check_level(level: str | None) -> None:
 
 
 def _resolve_region(con: duckdb.DuckDBPyConnection, region: str) -> str:
-    """The GB/T 2260 code for a code or a (possibly short) name such as 福建 or 福建省."""
+    """The GB/T 2260 code for a code or a (possibly short) name such as 福建 or 福建省.
+
+    Several matches narrow to current codes, then to codes that have figures.
+    """
     region = str(region).strip()
-    rows = con.execute(
-        "SELECT code FROM regions WHERE code = ? OR name = ? "
-        "UNION SELECT DISTINCT region_code FROM figures WHERE region_code = ? OR region_name = ?",
-        [region, region, region, region],
-    ).fetchall()
+    sql = ("SELECT r.code, r.valid_to IS NULL, EXISTS (SELECT 1 FROM figures f WHERE f.region_code = r.code) "
+           "FROM regions r WHERE {} "
+           "UNION SELECT DISTINCT region_code, TRUE, TRUE FROM figures WHERE region_code = ? OR region_name = ?")
+    rows = con.execute(sql.format("r.code = ? OR r.name = ?"), [region] * 4).fetchall()
     if not rows and region:
-        rows = con.execute(
-            "SELECT code, name FROM regions WHERE starts_with(name, ?) ORDER BY code", [region]
-        ).fetchall()
-    codes = sorted({r[0] for r in rows})
+        rows = con.execute(sql.format("starts_with(r.name, ?) AND ? <> ''"), [region] * 4).fetchall()
+    candidates = sorted(set(rows))
+    for keep in (1, 2):
+        if len({c[0] for c in candidates}) > 1 and any(c[keep] for c in candidates):
+            candidates = [c for c in candidates if c[keep]]
+    codes = sorted({c[0] for c in candidates})
     if len(codes) == 1:
         return codes[0]
     if not codes:
@@ -247,3 +251,27 @@ def known_regions(level: str | None = None, *, db: Db = None) -> list[str]:
             f"SELECT DISTINCT region_code FROM figures_all {where} ORDER BY region_code", params  # noqa: S608
         ).fetchall()
         return [r[0] for r in rows]
+
+
+def document_figures(document: str, *, db: Db = None) -> pl.DataFrame:
+    """A document's figures (by path, file name or sha256 prefix) with the keys corrections name."""
+    candidates = [document]
+    if Path(document).exists():
+        candidates.append(display_path(Path(document)))
+    with _using(db) as con:
+        docs = con.execute(
+            "SELECT DISTINCT id, path FROM documents, unnest(?::VARCHAR[]) AS c(v) "
+            "WHERE path = v OR name = v OR id = v OR (length(v) >= 8 AND starts_with(id, lower(v))) ORDER BY path",
+            [candidates],
+        ).fetchall()
+        if not docs:
+            raise QueryError(f"document {document!r} is not in the database: run `regmetrics ingest {document}` first")
+        if len(docs) > 1:
+            raise QueryError(f"document {document!r} matches {', '.join(p for _, p in docs)}: give its path")
+        return _frame(
+            con,
+            "SELECT figure_key, metric, value, unit, approx, region_code, region_name, "
+            "year, period_label, subject, token, confidence, corrected, quote, doc_path "
+            "FROM figures_all WHERE doc_id = ? ORDER BY char_start, figure_key",
+            [docs[0][0]],
+        )

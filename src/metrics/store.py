@@ -193,34 +193,36 @@ class Reference:
         return h.hexdigest()
 
 
-def load_reference() -> Reference:
-    """Regions from metrics.regions.all_regions() and metrics from the metric catalogue."""
-    from metrics import catalogue, regions
+def _field(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
 
-    region_rows = [
-        {"code": r.code, "name": r.name, "level": r.level, "parent": r.parent,
-         "valid_from": getattr(r, "valid_from", None), "valid_to": getattr(r, "valid_to", None)}
-        for r in regions.all_regions()
-    ]
+
+def load_reference() -> Reference:
+    """Regions from metrics.regions.all_regions() and the metrics of the metric catalogue."""
+    from metrics import regions
+
+    by_code: dict[str, dict[str, Any]] = {}
+    for r in regions.all_regions():
+        row = {k: _field(r, k) for k in ("code", "name", "level", "parent", "valid_from", "valid_to")}
+        # A code both retired and current keeps its current row.
+        if row["code"] not in by_code or by_code[row["code"]]["valid_to"] is not None:
+            by_code[row["code"]] = row
     metric_rows = []
-    for m in catalogue_metrics(catalogue):
-        names = list(getattr(m, "names", None) or getattr(m, "aliases", None) or [])
+    for m in catalogue_metrics():
+        names = [n for n in (_field(m, "name_zh"), _field(m, "name_en"), _field(m, "name")) if n]
         metric_rows.append({
-            "id": m.id, "name": getattr(m, "name", None) or (names[0] if names else m.id), "names": names,
-            "unit": getattr(m, "unit", None), "kind": getattr(m, "kind", None),
-            "definition": getattr(m, "definition", None),
+            "id": _field(m, "id"), "name": names[0] if names else _field(m, "id"), "names": names,
+            "unit": _field(m, "unit"), "kind": _field(m, "kind"), "definition": _field(m, "definition"),
         })
-    return Reference(regions=sorted(region_rows, key=lambda r: r["code"]),
+    return Reference(regions=sorted(by_code.values(), key=lambda r: r["code"]),
                      metrics=sorted(metric_rows, key=lambda r: r["id"]))
 
 
-def catalogue_metrics(catalogue: Any) -> list[Any]:
-    """The metric objects of the catalogue module, whatever container load_catalogue() returns."""
-    cat = catalogue.load_catalogue()
-    items = getattr(cat, "metrics", cat)
-    if isinstance(items, dict):
-        items = list(items.values())
-    return list(items)
+def catalogue_metrics() -> list[Any]:
+    """The catalogue's metrics that produce figures (metrics.catalogue, owned by extraction)."""
+    from metrics.catalogue import load_catalogue
+
+    return list(load_catalogue().emitted())
 
 
 def write_reference(con: duckdb.DuckDBPyConnection, ref: Reference) -> None:
@@ -249,3 +251,17 @@ def rebuild_figures(con: duckdb.DuckDBPyConnection) -> None:
 def refresh_headline(con: duckdb.DuckDBPyConnection) -> None:
     """Materialise figures_best as `headline`, so compare() reads a small sorted table."""
     con.execute("CREATE OR REPLACE TABLE headline AS SELECT * FROM figures_best ORDER BY metric, year, region_code")
+
+
+def copy_published(con: duckdb.DuckDBPyConnection, published: Path, exclude: Sequence[str]) -> None:
+    """Copy documents and extracted figures from the published database, except documents `exclude`."""
+    con.execute("ATTACH ? AS published (READ_ONLY)", [str(published)])
+    con.register("_exclude", pa.table({"id": pa.array(list(exclude), pa.string())}))
+    try:
+        con.execute("INSERT INTO documents BY NAME SELECT * FROM published.documents "
+                    "WHERE id NOT IN (SELECT id FROM _exclude)")
+        con.execute("INSERT INTO figures_raw BY NAME SELECT * FROM published.figures_raw "
+                    "WHERE doc_id NOT IN (SELECT id FROM _exclude)")
+    finally:
+        con.unregister("_exclude")
+        con.execute("DETACH published")

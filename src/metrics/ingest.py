@@ -1,0 +1,345 @@
+"""Idempotent, atomic ingest: extract changed files in parallel, build a staging database, swap it in.
+
+The published database is never written in place. A staging file next to it is built from the
+published one plus the changes and moved over it with os.replace, so readers keep their snapshot
+and a crash leaves the published file as it was. An flock on .regmetrics.lock refuses a second
+ingest into the same folder while one runs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from tqdm import tqdm
+
+from metrics import __version__, store
+from metrics.corrections import apply_corrections, file_sha256, load_corrections
+from metrics.paths import CORRECTIONS_CSV, PACKAGE_DATA, PACKAGE_DIR, ROOT
+
+LOCK_NAME = ".regmetrics.lock"
+
+# Modules and data whose change can change what is extracted: a new fingerprint re-extracts everything.
+_EXTRACTOR_MODULES = ("figures.py", "pipeline.py", "documents.py", "prepare.py", "metadata.py", "regions.py",
+                      "numbers.py", "periods.py", "catalogue.py", "extract.py")
+
+
+class IngestBusy(store.StoreError):
+    """Another ingest holds the lock for this database folder."""
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """What one ingest run did; the CLI prints it and tests assert on it."""
+
+    db: Path
+    n_inputs: int = 0
+    unchanged: int = 0
+    added: int = 0
+    replaced: int = 0
+    renamed: int = 0
+    pruned: int = 0
+    n_documents: int = 0
+    n_figures: int = 0
+    corrections_applied: int = 0
+    published: bool = False
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    correction_issues: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def extractor_version() -> str:
+    """Package version plus a hash of the extraction code and its data files."""
+    h = hashlib.sha256()
+    files = [PACKAGE_DIR / m for m in _EXTRACTOR_MODULES]
+    files += sorted(p for p in PACKAGE_DATA.glob("*") if p.is_file() and p.suffix != ".sql")
+    for p in files:
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:12]}"
+
+
+def lock_path(db: Path) -> Path:
+    """The lock file guarding ingests into the folder of `db`."""
+    return db.parent / LOCK_NAME
+
+
+def staging_path(db: Path) -> Path:
+    """Where the next version of `db` is built before it is swapped in."""
+    return db.with_name(f".{db.name}.staging")
+
+
+@contextmanager
+def ingest_lock(db: Path) -> Iterator[None]:
+    """Hold an exclusive, non-blocking flock for the run; it dies with the process."""
+    path = lock_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IngestBusy(
+                f"another ingest is running on {db.parent} (lock {path} is held): wait for it to finish"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _iso_date(v: Any) -> date | None:
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str) and v:
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            return None
+    return None
+
+
+Extractor = Callable[[Path], Any]
+Job = tuple[str, str, str, str, Extractor | None]
+
+
+def extract_job(job: Job) -> tuple[str, dict[str, Any] | None, list[dict[str, Any]], str]:
+    """Worker: (file, stored path, sha256, extractor version, extractor) -> (stored path, document row,
+    figure rows, error). The extractor defaults to pipeline.extract_file; tests pass their own."""
+    from metrics.documents import DocumentError
+
+    file, disp, sha, version, extractor = job
+    if extractor is None:
+        from metrics.pipeline import extract_file as extractor
+    try:
+        result = extractor(Path(file))
+    except DocumentError as exc:
+        return disp, None, [], exc.reason
+    except Exception as exc:  # an extractor bug must not stop the other files
+        return disp, None, [], f"extraction failed: {type(exc).__name__}: {exc}"
+    raw, meta = result.raw, result.extraction.meta
+    region = getattr(meta, "region", None)
+    rows = store.figure_rows(sha, raw.name, result.extraction.figures)
+    doc = {
+        "id": sha, "path": disp, "name": raw.name,
+        "title": getattr(meta, "title", None) or getattr(raw, "title_hint", None) or raw.name,
+        "publisher": getattr(meta, "publisher", None),
+        "region_code": getattr(region, "code", region),
+        "published_on": _iso_date(getattr(meta, "published_on", None)),
+        "date_source": getattr(meta, "date_source", None), "genre": getattr(meta, "genre", None),
+        "format": raw.format, "encoding": raw.encoding, "n_chars": len(raw.text), "n_figures": len(rows),
+        "ingested_at": datetime.now(UTC).replace(tzinfo=None), "extractor_version": version, "text": raw.text,
+    }
+    return disp, doc, rows, ""
+
+
+def _run_jobs(jobs: list[Job], workers: int, progress: bool
+              ) -> Iterator[tuple[str, dict[str, Any] | None, list[dict[str, Any]], str]]:
+    bar = tqdm(total=len(jobs), desc="extract", unit="doc", file=sys.stderr,
+               disable=not (progress and sys.stderr.isatty()))
+    try:
+        if workers <= 1 or len(jobs) <= 1:
+            for job in jobs:
+                yield extract_job(job)
+                bar.update()
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(extract_job, job) for job in jobs]
+            for fut in as_completed(futures):
+                yield fut.result()
+                bar.update()
+    finally:
+        bar.close()
+
+
+def _stored_file(disp: str) -> Path:
+    p = Path(disp)
+    return p if p.is_absolute() else ROOT / p
+
+
+def _published_state(db: Path) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """(meta, {path: (id, extractor_version)}) of the published database, empty when there is none."""
+    if not db.exists():
+        return {}, {}
+    con = store.connect_readonly(db)
+    try:
+        meta = store.get_meta(con)
+        try:
+            rows = con.execute("SELECT path, id, extractor_version FROM documents").fetchall()
+        except duckdb.CatalogException:
+            rows = []
+    finally:
+        con.close()
+    return meta, {p: (i, v) for p, i, v in rows}
+
+
+def ingest(files: Sequence[Path], db: Path | str | None = None, *, workers: int | None = None,
+           prune: bool = False, corrections: Path = CORRECTIONS_CSV, progress: bool = True,
+           on_error: Callable[[str, str], None] | None = None, extractor: Extractor | None = None) -> IngestResult:
+    """Bring the database up to date with `files` and publish it atomically; see the module docstring.
+
+    Unchanged files (same path, bytes and extractor) are not re-extracted. With prune=True documents
+    not among `files` are removed. Unreadable files are reported through on_error and in the result.
+    `extractor(path) -> FileResult` defaults to pipeline.extract_file (a module-level function, picklable).
+    """
+    db_path = store.resolve_db(db)
+    result = IngestResult(db=db_path)
+    workers = workers or os.cpu_count() or 1
+    version = extractor_version()
+    with ingest_lock(db_path):
+        meta, published = _published_state(db_path)
+        rebuild = bool(meta) and meta.get("schema_version") != store.SCHEMA_VERSION
+        if rebuild:
+            result.warnings.append(
+                f"{db_path} has schema version {meta.get('schema_version')}, this regmetrics writes "
+                f"{store.SCHEMA_VERSION}: rebuilding it from the given files only")
+            published = {}
+
+        def fail(disp: str, reason: str) -> None:
+            result.failures.append((disp, reason))
+            if on_error:
+                on_error(disp, reason)
+
+        inputs: dict[str, Path] = {}
+        for f in files:
+            inputs.setdefault(store.display_path(Path(f)), Path(f))
+        result.n_inputs = len(inputs)
+        jobs: list[Job] = []
+        for disp, f in sorted(inputs.items()):
+            try:
+                sha = _sha256_file(f)
+            except OSError as exc:
+                fail(disp, exc.strerror or str(exc))
+                continue
+            if published.get(disp) == (sha, version):
+                result.unchanged += 1
+            else:
+                jobs.append((str(f), disp, sha, version, extractor))
+
+        extracted: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+        for disp, doc, rows, error in _run_jobs(jobs, workers, progress):
+            if doc is None:
+                fail(disp, error)
+            else:
+                extracted.append((doc, rows))
+        extracted.sort(key=lambda e: e[0]["path"])
+
+        # Plan: which stored documents go, which new ones come in.
+        owner: dict[str, str] = {i: p for p, (i, _) in published.items()}  # id -> path after the run
+        delete: set[str] = set()
+        inserts: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+        for doc, rows in extracted:
+            disp, sha = doc["path"], doc["id"]
+            old = published.get(disp)
+            if old is not None and owner.get(old[0]) == disp:
+                delete.add(old[0])
+                del owner[old[0]]
+            other = owner.get(sha)
+            if other is not None and other != disp:
+                if other in inputs or _stored_file(other).exists():
+                    result.duplicates.append((disp, other))
+                    continue
+                delete.add(sha)
+                result.renamed += 1
+            elif old is None:
+                result.added += 1
+            else:
+                result.replaced += 1
+            owner[sha] = disp
+            inserts.append((doc, rows))
+        if prune:
+            for disp, (doc_id, _) in published.items():
+                if disp not in inputs and owner.get(doc_id) == disp:
+                    delete.add(doc_id)
+                    del owner[doc_id]
+                    result.pruned += 1
+
+        ref = store.load_reference()
+        corrections_sha = file_sha256(corrections)
+        new_meta = {
+            "schema_version": store.SCHEMA_VERSION, "extractor_version": version,
+            "corrections_sha256": corrections_sha, "reference_sha256": ref.fingerprint(),
+        }
+        changed = bool(delete or inserts) or rebuild or not db_path.exists() or any(
+            meta.get(k) != v for k, v in new_meta.items() if k != "extractor_version")
+        if changed:
+            fixes, issues = load_corrections(corrections)
+            result.correction_issues.extend(issues)
+            _publish(db_path, copy_from=None if rebuild else db_path, delete=sorted(delete), inserts=inserts,
+                     ref=ref, fixes=fixes, corrections_name=corrections.name, meta=new_meta, result=result)
+            result.published = True
+        _count(db_path, result)
+    return result
+
+
+def _publish(db: Path, *, copy_from: Path | None, delete: list[str],
+             inserts: list[tuple[dict[str, Any], list[dict[str, Any]]]], ref: store.Reference,
+             fixes: list[Any], corrections_name: str, meta: dict[str, str], result: IngestResult) -> None:
+    """Build the staging database and swap it in atomically."""
+    staging = staging_path(db)
+    for leftover in (staging, staging.with_name(staging.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    con = duckdb.connect(str(staging))
+    try:
+        store.create_schema(con)
+        if copy_from is not None and copy_from.exists():
+            store.copy_published(con, copy_from, exclude=delete)
+        con.begin()
+        store.insert_documents(con, [d for d, _ in inserts])
+        store.insert_figures(con, [r for _, rows in inserts for r in rows])
+        store.write_reference(con, ref)
+        store.rebuild_figures(con)
+        result.corrections_applied, issues = apply_corrections(con, fixes, corrections_name)
+        result.correction_issues.extend(issues)
+        store.refresh_headline(con)
+        store.set_meta(con, meta)
+        con.commit()
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        staging.unlink(missing_ok=True)
+        raise
+    con.close()
+    fd = os.open(staging, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(staging, db)
+    dir_fd = os.open(db.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _count(db: Path, result: IngestResult) -> None:
+    if not db.exists():
+        return
+    con = store.connect_readonly(db)
+    try:
+        result.n_documents = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        result.n_figures = con.execute("SELECT count(*) FROM figures").fetchone()[0]
+    finally:
+        con.close()
