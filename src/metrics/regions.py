@@ -48,6 +48,12 @@ _FREE = (FULL, HIST, SHORT)
 _PREFECTURE_SUFFIXES = ("自治州", "地区", "盟", "市")
 _COUNTY_SUFFIXES = ("自治县", "自治旗", "林区", "特区", "县", "市", "区", "旗")
 _ENUM_SEPARATORS = frozenset("、，,/和及与")
+# Names of functional zones get no derived short form (苏州工业园区 must not yield 苏州工业园).
+_NO_SHORT_FORM = ("新区", "园区", "行政区")
+# A guarded short form inside `within` or at a list's edge must stand as a word: the character on its
+# open side is punctuation, a digit or Latin letter, or one of these function characters.
+_OPEN_BEFORE = frozenset("在到和与及对向为由从是了至自把将被给于即如含据赴往去来共全原、，。；：,;:（(“\"《【[ \t\r\n")
+_OPEN_AFTER = frozenset("等的各两三四五六七八九十市县区州地分共均、，。；：,;:）)”\"》】] \t\r\n")
 _HEADING_COLONS = frozenset(":：")
 
 
@@ -169,20 +175,25 @@ def _tables() -> _Tables:
     surfaces: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for r in regions.values():
         if r.level != "country":
-            surfaces[r.name].append((r.code, FULL))
+            # two-character names (范县, 城区) hide inside ordinary words (示范县, 老城区)
+            surfaces[r.name].append((r.code, FULL if len(r.name) > 2 else GUARDED))
     for ch in changes.values():
         if ch.old_name not in surfaces:
-            surfaces[ch.old_name].append((ch.new_code, HIST))
+            surfaces[ch.old_name].append((ch.new_code, HIST if len(ch.old_name) > 2 else GUARDED))
 
     explicit: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in _read_csv(PACKAGE_DATA / "region_aliases.csv"):
         explicit[row["alias"]].append((row["code"], row["mode"]))
     derived: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for r in regions.values():
+        if any(w in r.name for w in _NO_SHORT_FORM):
+            continue
         if r.level == "prefecture":
             short = _short_form(r.name, _PREFECTURE_SUFFIXES, groups)
             if short:
                 derived[short].append((r.code, SHORT))
+                if r.name.endswith("自治州") and not short.endswith("州"):
+                    derived[short + "州"].append((r.code, SHORT))  # 恩施州, 海西州
         elif r.level == "county":
             short = _short_form(r.name, _COUNTY_SUFFIXES, groups)
             if short:
@@ -195,13 +206,13 @@ def _tables() -> _Tables:
         if surface not in surfaces and surface not in explicit:
             surfaces[surface].extend(entries)
     for surface, entries in explicit.items():
+        current = surfaces.get(surface, [])
+        if any(m in (FULL, HIST) for _, m in current):
+            continue  # an alias never overrides a full name (广西壮族自治区 restated adds nothing)
         if any(mode == "off" for _, mode in entries):
             surfaces.pop(surface, None)
             continue
-        if surface in surfaces and all(m == FULL for _, m in surfaces[surface]):
-            # an alias row restating a full name (广西壮族自治区) adds nothing
-            continue
-        surfaces[surface] = [(code, mode) for code, mode in entries]
+        surfaces[surface] = list(entries)
     stop_words = [r["word"] for r in _read_csv(PACKAGE_DATA / "region_stopwords.csv")]
     for w in stop_words:
         if w not in surfaces:
@@ -223,6 +234,7 @@ def _tables() -> _Tables:
 # codes
 
 
+@cache
 def get(code: str) -> Region | None:
     """The current Region for a six-digit code; an old code maps through the change list."""
     if code == COUNTRY.code:
@@ -235,6 +247,7 @@ def get(code: str) -> Region | None:
     return t.regions.get(code)
 
 
+@cache
 def is_within(code: str, ancestor: str) -> bool:
     """True when `code` is `ancestor` or lies inside it (every region lies within 100000)."""
     if code == ancestor or ancestor == COUNTRY.code:
@@ -260,6 +273,7 @@ def descendants_of(code: str) -> list[Region]:
     return out
 
 
+@cache
 def province_of(code: str) -> Region | None:
     """The province-level ancestor of a code (itself for a province); None for the country."""
     r = get(code)
@@ -332,10 +346,16 @@ def lookup(name: str, within: str | None = None) -> Region | None:
     return None
 
 
-def _enumerated(text: str, a_end: int, b_start: int) -> bool:
-    """Two matches side by side in a list: 阳泉、运城 or 余杭和萧山."""
-    gap = text[a_end:b_start]
-    return len(gap) == 1 and gap in _ENUM_SEPARATORS
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+def _open_before(text: str, start: int) -> bool:
+    return start == 0 or not _is_cjk(text[start - 1]) or text[start - 1] in _OPEN_BEFORE
+
+
+def _open_after(text: str, end: int) -> bool:
+    return end >= len(text) or not _is_cjk(text[end]) or text[end] in _OPEN_AFTER
 
 
 def _heading(text: str, start: int, end: int) -> bool:
@@ -344,18 +364,61 @@ def _heading(text: str, start: int, end: int) -> bool:
     return at_line_start and end < len(text) and text[end] in _HEADING_COLONS
 
 
+_Raw = tuple[int, int, str, list[tuple[str, str]]]
+
+
+def _listed(text: str, raw: list[_Raw], i: int, code: str) -> bool:
+    """raw[i] is an item of a list of places (阳泉、运城、太原; 余杭和萧山) with a neighbour in its province.
+
+    The item must be whole: on the side away from its neighbour it meets punctuation or a function
+    character, so 丹霞山、江门 does not make 霞山 a place.
+    """
+    start, end = raw[i][0], raw[i][1]
+
+    def related(j: int) -> bool:
+        return any(c and c[:2] == code[:2] for c, m in raw[j][3] if m != STOP)
+
+    left = i > 0 and len(gap := text[raw[i - 1][1] : start]) == 1 and gap in _ENUM_SEPARATORS and related(i - 1)
+    right = (
+        i + 1 < len(raw)
+        and len(gap := text[end : raw[i + 1][0]]) == 1
+        and gap in _ENUM_SEPARATORS
+        and related(i + 1)
+    )
+    if left and right:
+        return True
+    if left:
+        return _open_after(text, end)
+    if right:
+        return _open_before(text, start)
+    return False
+
+
 def find_mentions(text: str, within: str | None = None) -> list[Mention]:
-    """Region names in `text` (already normalised), with offsets into it; unresolvable names are skipped."""
+    """Region names in `text` (already normalised), with offsets into it; unresolvable names are skipped.
+
+    Full names always count; province and prefecture short forms count; a guarded form (county short
+    forms, two-character names, short forms that are also common words) counts only right after its
+    parent (杭州余杭), in a heading (余杭:), in a list with a place of the same province, or inside
+    `within`'s province where it stands as a word. Ambiguous names need `within` or a parent.
+    """
     t = _tables()
-    raw = []
+    raw: list[_Raw] = []
     for m in t.pattern.finditer(text):
-        entries = t.surfaces[m.group()]
+        surface = m.group()
+        entries = t.surfaces[surface]
         if entries[0][1] == STOP:
             continue
-        raw.append((m.start(), m.end(), m.group(), entries))
-    if not raw:
-        return []
-    scope = province_of(within) if within else None
+        start, end = m.start(), m.end()
+        if surface[-1] == "市" and end < len(text) and text[end] == "场":
+            # 杭州市场监管局 reads 杭州 + 市场; 合作市场 is no place (合作 resolves to nothing)
+            end -= 1
+            surface = surface[:-1]
+            entries = t.surfaces.get(surface, [])
+            if not entries or entries[0][1] == STOP:
+                continue
+        raw.append((start, end, surface, entries))
+    scope = province_of(within).code if within and province_of(within) else None
     out: list[Mention] = []
     for i, (start, end, surface, entries) in enumerate(raw):
         prev = out[-1] if out and out[-1].end == start else None
@@ -368,24 +431,16 @@ def find_mentions(text: str, within: str | None = None) -> list[Mention]:
         if code is None:
             continue
         mode = next(m for c, m in entries if c == code)
-        if mode == GUARDED:
-            ok = (
-                (prev is not None and is_within(code, prev.region.code))
-                or (scope is not None and is_within(code, scope.code))
-                or _heading(text, start, end)
-                or (i > 0 and _enumerated(text, raw[i - 1][1], start))
-                or (i + 1 < len(raw) and _enumerated(text, end, raw[i + 1][0]))
-            )
-            if not ok:
-                continue
-        region = get(code)
-        if region is None:
+        if mode == GUARDED and not (
+            (prev is not None and is_within(code, prev.region.code))
+            or _heading(text, start, end)
+            or (scope is not None and is_within(code, scope) and (_open_before(text, start)))
+            or _listed(text, raw, i, code)
+        ):
             continue
-        if surface.endswith("市") and end < len(text) and text[end] == "场" and len(surface) > 2:
-            # 杭州市场监管局 reads 杭州 + 市场监管局
-            end -= 1
-            surface = surface[:-1]
-        out.append(Mention(start, end, surface, region))
+        region = get(code)
+        if region is not None:
+            out.append(Mention(start, end, surface, region))
     return out
 
 
@@ -423,18 +478,11 @@ def resolve_bureau(name: str) -> Region | None:
     return region
 
 
-def dominant_region(text: str, level: str | None = None) -> Region | None:
-    """The province (or `level`) a text talks about most, mentions in its first fifth counting double."""
-    level = level or "province"
-    if level not in LEVELS[1:]:
-        raise ValueError(f"dominant_region: unknown level {level!r}; use one of {LEVELS[1:]}")
-    depth = LEVELS.index(level)
+def _winner(mentions: list[Mention], level: str, head: int) -> str | None:
+    """The code at `level` that the mentions name most, if it has at least twice the runner-up's score."""
     scores: Counter[str] = Counter()
-    head = max(len(text) // 5, 200)
-    for m in find_mentions(text):
-        r = m.region
-        if LEVELS.index(r.level) < depth:
-            continue
+    for m in mentions:
+        r: Region | None = m.region
         while r is not None and r.level != level:
             r = get(r.parent) if r.parent else None
         if r is not None:
@@ -444,6 +492,23 @@ def dominant_region(text: str, level: str | None = None) -> Region | None:
     ranked = scores.most_common(2)
     best, best_score = ranked[0]
     runner = ranked[1][1] if len(ranked) > 1 else 0
-    if best_score >= 2 and best_score >= 2 * runner:
-        return get(best)
-    return None
+    return best if best_score >= 2 and best_score >= 2 * runner else None
+
+
+def dominant_region(text: str, level: str | None = None) -> Region | None:
+    """The province (or `level`) a text talks about most, mentions in its first fifth counting double.
+
+    Used to place a bare 省市场监管局. None when no region has twice the runner-up's weight; a
+    prefecture only wins inside the text's dominant province.
+    """
+    level = level or "province"
+    if level not in LEVELS[1:]:
+        raise ValueError(f"dominant_region: unknown level {level!r}; use one of {LEVELS[1:]}")
+    mentions = [m for m in find_mentions(text) if m.region.level != "country"]
+    head = max(len(text) // 5, 200)
+    province = _winner(mentions, "province", head)
+    if level == "province" or province is None:
+        return get(province) if province and level == "province" else None
+    inside = [m for m in mentions if is_within(m.region.code, province)]
+    best = _winner(inside, level, head)
+    return get(best) if best else None
