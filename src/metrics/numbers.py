@@ -65,7 +65,7 @@ def vocab() -> _Vocab:
     # 〔2017〕16号 / 12315 / 2023年 (no unit word follows), 270.55万人 (unknown unit after 万).
     pattern = (
         rf"(?P<pre>{_alt(list(raw['approx_before']))})?"
-        rf"(?<![\d.,第A-Za-z{cn}])"
+        rf"(?<![\d.第A-Za-z{cn}])(?<!\d,)"
         rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{cn}]+)"
         rf"(?P<q1>{_alt(list(raw['approx_inside']))})?"
         rf"(?P<scale>{_alt(list(scales))})?"

@@ -1,0 +1,509 @@
+"""Extract headline figures (metric, value, region, period, subject, provenance) from one document's text.
+
+Pure: text in, Extraction out, no I/O. Number tokens are found by one regex scan over the normalised
+body; each is classified by the nearest catalogue trigger in its clause, then given period, region,
+year-on-year change and subject from its sentence, paragraph and section.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+from metrics import regions
+from metrics.catalogue import Catalogue, CompiledMetric, catalogue
+from metrics.figures import Figure
+from metrics.metadata import DocMeta, read_metadata
+from metrics.numbers import NumberToken, find_numbers
+from metrics.periods import Period, PeriodMention, default_period, find_periods
+from metrics.prepare import Prepared, prepare
+
+
+@dataclass(slots=True)
+class Extraction:
+    """A document's metadata and the figures found in it."""
+
+    meta: DocMeta
+    figures: list[Figure]
+
+
+# Sentence ends: a figure's quote runs between two of these.
+_SENT_END = re.compile(r"[。!?！？\n]")
+# Clause ends: the trigger of a number must sit in the same clause. A comma between digits (1,234)
+# and a colon inside a time (9:30) are not clause ends.
+_CLAUSE_END = re.compile(r"[。!?！？\n;；，:：]|,(?!\d{3})")
+# A list continuation between two numbers of one clause: "3711件、3105件和3024件".
+_LIST_SEP = re.compile(r"\s*(?:[、]|和|及|与|以及|,)?\s*")
+# A labelled list item after a number: "饮料2批次、酒类1批次和食用农产品8批次" (label without a verb).
+_LIST_ITEM = re.compile(r"\s*(?:[、]|和|及|与|以及)\s*[^\d、,，;；。:：]{1,12}")
+# A year-on-year change after a figure: 同比增长25.93%, 下降3.1%, 同比分别增长26.4%、55.3%.
+_YOY = re.compile(
+    r"(?P<tb>同比|比上年|比去年|较上年|较去年同期|较去年)?(?P<f1>分别)?(?P<dir>增长|上升|提高|增加|增|下降|减少|降低|下滑)了?"
+    r"(?P<f2>分别)?(?:为|达)?(?P<vals>(?:(?:超过?|约|近|逾)?\d+(?:\.\d+)?%[、和,]?)+)")
+_PCT = re.compile(r"\d+(?:\.\d+)?(?=%)")
+_DOWN = ("下降", "减少", "降低", "下滑")
+# Scope words that stand for the area the speaking body covers.
+_SCOPE = re.compile(r"全[省市区局]|(?:我|该|本)[局省市区]|省局|市局")
+# A region mention that names a newspaper dateline, platform or non-regulator body, not the area.
+_NOT_AREA_AFTER = re.compile(r"(?:\d{1,2}月\d{1,2}日)?(?:电|讯)|12315|12345|平台|网站|日报|晚报|新闻|电视|广播|卫视|"
+                             r"高院|法院|海关|大学|银行|报道")
+_NOT_AREA_BEFORE = re.compile(r"(?:本报|来自|记者|新华社)$")
+# 全国 counts as an area only when it qualifies the regulators or the count ("全国市场监管部门共查处").
+_NATIONAL_OK = re.compile(r"(?:市场监管|各级|范围|共|累计|工商|食品|[,，])")
+# A region heading opening a section: "北京:抓牢疫情防控 深化改革创新".
+_HEADING_COLON = re.compile(r"\s*[:：]")
+# An unannounced number after "有/是/为" restates something ("其中有8批次样品是…"), it is no category figure.
+_PREDICATE_END = re.compile(r"[有是为]$")
+_WORK_REPORT = re.compile(r"政府工作报告")
+_SHIELD = re.compile(r"《[^》]{0,80}》")
+
+
+@dataclass(slots=True)
+class _Hit:
+    """A classified number token."""
+
+    tok: NumberToken
+    metric: str
+    rule: str
+    confidence: float
+    trigger: tuple[int, int] | None
+    clause_start: int
+    seg_start: int = -1
+    figure: Figure | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class _Doc:
+    """Per-document lookup tables: sentence/clause bounds, paragraphs, mentions, periods, sections."""
+
+    def __init__(self, prep: Prepared, meta: DocMeta, published_on: date | None) -> None:
+        self.prep = prep
+        self.norm = prep.norm
+        self.meta = meta
+        n = self.norm
+        self.published_on = published_on
+        self.periods = find_periods(n, published_on=published_on)
+        self.sent_ends = [m.start() for m in _SENT_END.finditer(n)]
+        self.clause_ends = [m.start() for m in _CLAUSE_END.finditer(n)]
+        self.body = sorted(prep.body)
+        self.body_starts = [s for s, _ in self.body]
+        self.shields = [(m.start(), m.end()) for m in _SHIELD.finditer(n)]
+        self.scope = _meta_region(meta)
+        self.mentions = [m for m in regions.find_mentions(n, within=self.scope.code if self.scope else None)
+                         if self._is_area(m)]
+        self.mention_starts = [m.start for m in self.mentions]
+        self.scopes = [(m.start(), m.end(), m.group()) for m in _SCOPE.finditer(n)]
+        self.year = published_on.year if published_on else _text_year(self.periods)
+        self.period_starts = [p.start for p in self.periods]
+        self.work_report = bool(_WORK_REPORT.search(n, 0, min(len(n), 400))) or "work_report" in (meta.genre or "")
+        self.sections = self._sections()
+        self.section_starts = [s for s, _ in self.sections]
+        self.plan_start = self._plan_start()
+
+    def _is_area(self, m: regions.Mention) -> bool:
+        n = self.norm
+        if any(a <= m.start < b for a, b in self.shields):
+            return False
+        if _NOT_AREA_AFTER.match(n, m.end) or _NOT_AREA_BEFORE.search(n, max(0, m.start - 4), m.start):
+            return False
+        if m.region.code == regions.COUNTRY.code and m.surface.startswith("全"):
+            return bool(_NATIONAL_OK.match(n, m.end))
+        return True
+
+    def _sections(self) -> list[tuple[int, regions.Region]]:
+        """(start, region) of every body line that opens with a region name and a colon."""
+        out = []
+        for s, e in self.body:
+            i = bisect.bisect_left(self.mention_starts, s)
+            if i < len(self.mentions):
+                m = self.mentions[i]
+                if m.start - s <= 2 and e - s <= 60 and _HEADING_COLON.match(self.norm, m.end):
+                    out.append((s, m.region))
+        return out
+
+    def _plan_start(self) -> int:
+        """Where the plans part of a report begins (a plan heading at the start of a line), else len(text)."""
+        rx = catalogue().plan_heading
+        for s, e in self.body:
+            m = rx.search(self.norm, s, min(e, s + 40))
+            if m and m.start() - s <= 8 and (e - s <= 60 or self.work_report):
+                return m.start()
+        return len(self.norm)
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_left(self.sent_ends, pos)
+        start = self.sent_ends[i - 1] + 1 if i > 0 else 0
+        end = self.sent_ends[i] + 1 if i < len(self.sent_ends) else len(self.norm)
+        return start, end
+
+    def clause_start(self, pos: int) -> int:
+        i = bisect.bisect_left(self.clause_ends, pos)
+        return self.clause_ends[i - 1] + 1 if i > 0 else 0
+
+    def paragraph(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.body_starts, pos) - 1
+        return self.body[i] if i >= 0 else (0, len(self.norm))
+
+    def section_region(self, pos: int) -> regions.Region | None:
+        i = bisect.bisect_right(self.section_starts, pos) - 1
+        return self.sections[i][1] if i >= 0 else None
+
+    def mentions_in(self, start: int, end: int) -> list[regions.Mention]:
+        i = bisect.bisect_left(self.mention_starts, start)
+        j = bisect.bisect_left(self.mention_starts, end)
+        return self.mentions[i:j]
+
+    def period_at(self, pos: int, para_start: int) -> tuple[Period, bool]:
+        """The last period phrase before pos in its paragraph, else the section's, else the default."""
+        i = bisect.bisect_left(self.period_starts, pos) - 1
+        if i >= 0 and self.periods[i].start >= para_start:
+            return self.periods[i].period, True
+        sec = self.section_start(pos)
+        if i >= 0 and sec is not None and self.periods[i].start >= sec:
+            return self.periods[i].period, True
+        p = default_period(self.published_on, self.work_report and pos < self.plan_start)
+        if p.year is None and self.year is not None:
+            p = replace(p, year=self.year)
+        return p, False
+
+    def section_start(self, pos: int) -> int | None:
+        i = bisect.bisect_right(self.section_starts, pos) - 1
+        return self.sections[i][0] if i >= 0 else None
+
+
+def _text_year(periods: list[PeriodMention]) -> int | None:
+    """With no publication date, the year of the first period phrase that states one."""
+    return next((p.period.year for p in periods if p.period.year is not None), None)
+
+
+def _meta_region(meta: DocMeta) -> regions.Region | None:
+    r = getattr(meta, "region", None)
+    if r is None or isinstance(r, regions.Region):
+        return r
+    return regions.get(str(r))
+
+
+def _last_trigger(cms: list[CompiledMetric], text: str, start: int, end: int) -> tuple[CompiledMetric, re.Match] | None:
+    """The metric whose trigger ends nearest to `end` in text[start:end] (longer match wins a tie)."""
+    best: tuple[CompiledMetric, re.Match] | None = None
+    for cm in cms:
+        last = None
+        for m in cm.trigger.finditer(text, start, end):
+            last = m
+        if last is None:
+            continue
+        if best is None or (last.end(), last.end() - last.start()) > (best[1].end(), best[1].end() - best[1].start()):
+            best = (cm, last)
+    return best
+
+
+class _Extractor:
+    """Classify the tokens of one document and dress the hits as Figures."""
+
+    def __init__(self, doc: _Doc, name: str, cat: Catalogue) -> None:
+        self.d = doc
+        self.name = name
+        self.cat = cat
+
+    def run(self) -> list[Figure]:
+        d = self.d
+        hits: list[_Hit] = []
+        for s, e in d.body:
+            if s >= d.plan_start:
+                break
+            prev: _Hit | None = None
+            for tok in find_numbers(d.norm, s, min(e, d.plan_start)):
+                if tok.family == "points":
+                    continue
+                hit = self.classify(tok, prev, hits)
+                if hit is None:
+                    hit = _Hit(tok, "none", "none", 0.0, None, d.clause_start(tok.start))
+                hits.append(hit)
+                prev = hit
+        figures = self.dress(hits)
+        return _dedupe(figures)
+
+    # --- classification -------------------------------------------------------------------------
+
+    def classify(self, tok: NumberToken, prev: _Hit | None, done: list[_Hit]) -> _Hit | None:
+        d, cat, n = self.d, self.cat, self.d.norm
+        cstart = d.clause_start(tok.start)
+        seg_start = max(cstart, prev.tok.end) if prev and prev.tok.end > cstart else cstart
+        cms = cat.by_family.get(tok.family, [])
+        if not cms:
+            return None
+        sstart, _ = d.sentence(tok.start)
+        hit: _Hit | None = None
+        if prev is not None and prev.tok.end > cstart and prev.tok.family == tok.family \
+                and _LIST_SEP.fullmatch(n, prev.tok.end, tok.start):
+            hit = _Hit(tok, prev.metric, "list", max(prev.confidence - 0.05, 0.5), None, cstart)
+        else:
+            found = _last_trigger(cms, n, seg_start, tok.start)
+            if found is None and prev is not None and prev.tok.end > cstart and prev.tok.family == tok.family \
+                    and _LIST_ITEM.fullmatch(n, prev.tok.end, tok.start) \
+                    and not cat.between.search(n, prev.tok.end, tok.start):
+                hit = _Hit(tok, prev.metric, "list", max(prev.confidence - 0.1, 0.5), None, cstart)
+            elif found is not None:
+                cm, m = found
+                if cat.between.search(n, m.start(), tok.start):
+                    return None
+                hit = _Hit(tok, cm.spec.id, f"{cm.spec.id}:trigger", 0.9, (m.start(), m.end()), cstart)
+            else:
+                hit = self._fallback(tok, cms, cstart, seg_start, sstart, done)
+                if hit is None:
+                    return None
+        cm = cat.metrics.get(hit.metric)
+        hit.seg_start = seg_start
+        if cm is None or not cm.spec.emit:
+            return hit
+        if hit.rule != "list":
+            for rx, to in cm.after:
+                if rx.match(n, tok.end, min(len(n), tok.end + 16)):
+                    if to is None:
+                        return _Hit(tok, "passed_batches", "after", 0.5, None, cstart)
+                    hit.metric, hit.rule = to, f"{to}:after"
+                    cm = cat.metrics[to]
+                    break
+            if cm.exclusion is not None and cm.exclusion.search(n, cstart, tok.start):
+                return _Hit(tok, "excluded", "excluded", 0.0, None, cstart)
+        if cat.target.search(n, sstart, tok.start):
+            return None
+        return hit
+
+    def _fallback(self, tok: NumberToken, cms: list[CompiledMetric], cstart: int, seg_start: int, sstart: int,
+                  done: list[_Hit]) -> _Hit | None:
+        """No trigger in the clause: a sampling notice's bare "乳制品140批次", or a "其中" sentence
+        breaking down the previous sentence's figure."""
+        d, n = self.d, self.d.norm
+        if self.cat.between.search(n, seg_start, tok.start) or _PREDICATE_END.search(n, seg_start, tok.start):
+            return None
+        pstart, _ = d.paragraph(tok.start)
+        last = next((h for h in reversed(done) if h.metric in self.cat.metrics
+                     and self.cat.metrics[h.metric].spec.emit), None)
+        for cm in cms:
+            if cm.fallback is None:
+                continue
+            in_sentence = cm.fallback.search(n, sstart, min(len(n), tok.end + 30))
+            in_context = last is not None and last.tok.start >= pstart and last.tok.family == tok.family
+            if in_sentence or in_context:
+                return _Hit(tok, cm.spec.id, f"{cm.spec.id}:fallback", 0.7, None, cstart)
+        if last is not None and last.tok.family == tok.family and n.startswith("其中", sstart):
+            psent = d.sentence(sstart - 1)[0] if sstart > 0 else 0
+            if last.tok.start >= psent:
+                return _Hit(tok, last.metric, f"{last.metric}:inherit", 0.6, None, cstart)
+        return None
+
+    # --- attributes ---------------------------------------------------------------------------
+
+    def dress(self, hits: list[_Hit]) -> list[Figure]:
+        d, text = self.d, self.d.prep.text
+        figures: list[Figure] = []
+        kept = [h for h in hits if self.cat.metrics.get(h.metric) is not None and self.cat.metrics[h.metric].spec.emit]
+        by_sentence: dict[tuple[int, int], list[_Hit]] = {}
+        for h in kept:
+            by_sentence.setdefault(d.sentence(h.tok.start), []).append(h)
+        for (ss, se), group in by_sentence.items():
+            self._distribute(group, ss)
+            yoy = self._yoy(group, ss, se)
+            for h in group:
+                cm = self.cat.metrics[h.metric]
+                pstart, _ = d.paragraph(h.tok.start)
+                period, stated = d.period_at(h.tok.start, pstart)
+                region, how = self._region(h, ss, pstart, figures[-1] if figures else None)
+                subject = h.extra.get("subject")
+                if subject is None:
+                    subject = self._subject(h, cm)
+                conf = h.confidence
+                if how in ("document", "none"):
+                    conf -= 0.15
+                if not stated:
+                    conf -= 0.05
+                if period.year is None:
+                    conf -= 0.1
+                h.figure = Figure(
+                    metric=h.metric, value=h.tok.value, unit=cm.spec.unit, token=text[h.tok.start:h.tok.end],
+                    char_start=h.tok.start, char_end=h.tok.end, quote=text[ss:se].strip(),
+                    sentence_start=ss, sentence_end=se, rule=h.rule, confidence=round(max(conf, 0.05), 2),
+                    approx=h.tok.approx,
+                    region_code=region.code if region else None, region_name=region.name if region else None,
+                    region_level=region.level if region else None,
+                    year=period.year, period_kind=period.kind, period_start=period.start, period_end=period.end,
+                    yoy_pct=yoy.get(id(h)), subject=subject, extra={"region_from": how})
+                figures.append(h.figure)
+            for h in group:
+                h.figure = None
+        # keep quotes' offsets exact: strip() above may move the start, so recompute bounds
+        for f in figures:
+            raw = text[f.sentence_start:f.sentence_end]
+            lead = len(raw) - len(raw.lstrip())
+            f.sentence_start += lead
+            f.sentence_end = f.sentence_start + len(f.quote)
+        figures.sort(key=lambda f: f.char_start)
+        self._inherit_subjects(figures)
+        return figures
+
+    def _distribute(self, group: list[_Hit], ss: int) -> None:
+        """"A、B、C分别…x、y、z": give the i-th number of the list the i-th region or subject."""
+        n = self.d.norm
+        i = 0
+        while i < len(group):
+            j = i + 1
+            while j < len(group) and group[j].rule == "list" and group[j].metric == group[i].metric:
+                j += 1
+            run = group[i:j]
+            if len(run) > 1:
+                head = run[0]
+                k = n.rfind("分别", head.clause_start, head.tok.start)
+                if k >= 0:
+                    self._split_list(run, head.clause_start, k)
+            i = j
+
+    def _split_list(self, run: list[_Hit], start: int, stop: int) -> None:
+        d, n = self.d, self.d.norm
+        ments = d.mentions_in(start, stop)
+        if len(ments) == len(run) and all(ments[i].end <= ments[i + 1].start for i in range(len(ments) - 1)):
+            for h, m in zip(run, ments, strict=True):
+                h.extra["region"] = m.region
+            return
+        phrase = n[start:stop]
+        phrase = re.sub(r"^(?:其中|另外|此外)[,，]?", "", phrase)
+        phrase = re.sub(r"(?:的)?(?:不合格率|合格率|抽检|投诉举报|问题)+(?:的)?$", "", phrase)
+        items = [p.strip("“”\" ") for p in re.split(r"[、]|和(?=[^和]*$)", phrase) if p.strip("“”\" ")]
+        if len(items) == len(run):
+            for h, item in zip(run, items, strict=True):
+                h.extra["subject"] = self._clean_subject(item)
+
+    def _yoy(self, group: list[_Hit], ss: int, se: int) -> dict[int, Decimal]:
+        """Year-on-year % tied to figures of one sentence: a 分别 list distributes in order."""
+        n = self.d.norm
+        out: dict[int, Decimal] = {}
+        for m in _YOY.finditer(n, ss, se):
+            before = [h for h in group if h.tok.end <= m.start()]
+            if not before:
+                continue
+            vals = [Decimal(v) for v in _PCT.findall(m.group("vals"))]
+            if m.group("dir") in _DOWN:
+                vals = [-v for v in vals]
+            gap = n[before[-1].tok.end:m.start()]
+            if not m.group("tb") and len(gap) > 3:
+                continue
+            if m.group("f1") or m.group("f2") or len(vals) > 1:
+                targets = before[-len(vals):]
+                for h, v in zip(targets, vals[-len(targets):], strict=True):
+                    out.setdefault(id(h), v)
+            else:
+                h = before[-1]
+                if len(gap) <= 40 and not any(b.tok.start > h.tok.end for b in group if b.tok.end <= m.start()):
+                    out.setdefault(id(h), vals[0])
+        return out
+
+    def _region(self, h: _Hit, ss: int, pstart: int, last: Figure | None) -> tuple[regions.Region | None, str]:
+        """The area of a figure: a distributed list, the nearest name or 全省-like word before it in its
+        sentence, the previous figure's area in the paragraph, the section heading, the publisher's area."""
+        d = self.d
+        if "region" in h.extra:
+            return h.extra["region"], "list"
+        pos = h.tok.start
+        ments = d.mentions_in(ss, pos)
+        scope_hits = [s for s in d.scopes if ss <= s[0] < pos]
+        last_m = ments[-1] if ments else None
+        last_s = scope_hits[-1] if scope_hits else None
+        if last_s is not None and (last_m is None or last_s[0] >= last_m.end):
+            base = last_m.region if last_m is not None else (d.section_region(pos) or d.scope)
+            r = _scope_region(last_s[2], base)
+            if r is not None:
+                return r, "sentence"
+        if last_m is not None:
+            return last_m.region, "sentence"
+        sec_start = d.section_start(pos)
+        if last is not None and last.char_start >= pstart and last.region_code \
+                and (sec_start is None or last.char_start >= sec_start):
+            return regions.get(last.region_code), "paragraph"
+        sec = d.section_region(pos)
+        if sec is not None:
+            return sec, "section"
+        if d.scope is not None:
+            return d.scope, "document"
+        return None, "none"
+
+    def _subject(self, h: _Hit, cm: CompiledMetric) -> str:
+        n = self.d.norm
+        start = h.seg_start if h.seg_start >= 0 else h.clause_start
+        if h.trigger is not None and not cm.spec.keep_trigger_in_subject:
+            phrase = n[start:h.trigger[0]] + n[h.trigger[0]:h.trigger[1]]
+        else:
+            phrase = n[start:h.tok.start]
+        for m in reversed(self.d.mentions_in(start, h.tok.start)):
+            a, b = m.start - start, m.end - start
+            phrase = phrase[:a] + phrase[b:]
+        return self._clean_subject(phrase, cm)
+
+    def _clean_subject(self, phrase: str, cm: CompiledMetric | None = None) -> str:
+        for p in self.d.periods:
+            if p.end > 0 and p.period.label and p.period.label in phrase:
+                phrase = phrase.replace(p.period.label, "")
+        if cm is not None and not cm.spec.keep_trigger_in_subject:
+            kind = re.search(r"(外资|外商投资|民营|私营|内资|国有|个人独资|合伙)企业", phrase)
+            if kind and cm.spec.id == "new_enterprises":
+                return kind.group(0)
+            phrase = cm.trigger.sub("", phrase)
+        phrase = self.cat.subject_drop.sub("", phrase)
+        phrase = re.sub(r"^(?:企业|市场主体|经营主体|主体|食品安全)+$", "", phrase)
+        return phrase.strip("、 ")[:40]
+
+    def _inherit_subjects(self, figures: list[Figure]) -> None:
+        """A failed count or a rate with no scope of its own takes the scope of the sampling figure it
+        follows in the same sentence part ("水产制品抽检467批次，…不合格16批次，合格率96.57%")."""
+        n = self.d.norm
+        for i, f in enumerate(figures):
+            if f.subject or f.metric not in ("failed_batches", "pass_rate", "fail_rate"):
+                continue
+            for g in reversed(figures[:i]):
+                if g.sentence_start != f.sentence_start or re.search(r"[;；]", n[g.char_end:f.char_start]):
+                    break
+                if g.metric == "sampling_batches":
+                    f.subject = g.subject
+                    break
+
+
+def _scope_region(word: str, base: regions.Region | None) -> regions.Region | None:
+    """全省 / 全市 / 全区 / 我局 relative to the nearest named area or the publishing body's area."""
+    if base is None:
+        return None
+    if word == "全省" or word == "省局":
+        return regions.province_of(base.code) or base
+    if word in ("全市", "市局"):
+        if base.level == "county" and base.parent:
+            return regions.get(base.parent) or base
+        return base
+    return base
+
+
+def _dedupe(figures: list[Figure]) -> list[Figure]:
+    """One figure per (metric, value, region, year): the same number repeated is the same figure."""
+    seen: set[tuple] = set()
+    out = []
+    for f in figures:
+        key = (f.metric, f.value, f.region_code, f.year)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def extract_text(text: str, *, doc: str = "", published_on: date | None = None,
+                 title_hint: str | None = None) -> Extraction:
+    """All figures of one document's text; published_on overrides the date read from the text."""
+    prep = prepare(text)
+    meta = read_metadata(prep, doc, title_hint)
+    if published_on is not None:
+        meta = replace(meta, published_on=published_on)
+    d = _Doc(prep, meta, meta.published_on)
+    figures = _Extractor(d, doc, catalogue()).run()
+    for f in figures:
+        f.doc = doc
+    return Extraction(meta=meta, figures=figures)
