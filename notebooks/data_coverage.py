@@ -1,0 +1,67 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: regmetrics (Python 3.11)
+#     language: python
+#     name: regmetrics
+# ---
+
+# %% [markdown]
+# # 数据覆盖与待核对数值
+#
+# What exists for each region and year and of what kind (全年 / 年内累计 / 单月), the figures that
+# two documents state differently, and the figures the extractor was unsure of.
+
+# %%
+from metrics import briefing, charts, params, query, summary
+
+# %% tags=["parameters"]
+db = None  # path of the DuckDB database; None: data/processed/regmetrics.duckdb
+metrics = None  # metric ids, e.g. ["complaints", "fines_confiscations"]; None: every metric
+years = None  # e.g. [2019, 2020] or "2018-2023"; None: every year
+
+# %%
+P = params.validate(globals(), "data_coverage")
+charts.setup()
+
+# %%
+names = summary.metric_names(P.db)
+cells = query.coverage(P.metrics, years=P.years, db=P.db)
+briefing.show_heading("数据覆盖", level=1)
+briefing.show_text(summary.coverage_summary(cells))
+
+# %% [markdown]
+# ## 地区 × 年份
+#
+# Each cell shows the widest period any figure covers there; hover for the metrics and their periods.
+
+# %%
+charts.coverage_heatmap(cells, "各地区各年份的数据口径").show()
+
+# %% [markdown]
+# ## 互相矛盾的数值
+#
+# The same region, year, metric, period and scope stated with different values by different documents.
+
+# %%
+disputed = query.conflicts(db=P.db)
+disputed = disputed.filter(disputed["metric"].is_in(P.metrics)) if P.metrics else disputed
+disputed = disputed.filter(disputed["year"].is_in(P.years)) if P.years else disputed
+briefing.show_figures(disputed, names, caption=f"矛盾数值（{disputed.height}条）")
+
+# %% [markdown]
+# ## 待核对的低置信度数值
+
+# %%
+unsure = query.low_confidence(db=P.db)
+unsure = unsure.filter(unsure["metric"].is_in(P.metrics)) if P.metrics else unsure
+unsure = unsure.filter(unsure["year"].is_in(P.years)) if P.years else unsure
+briefing.show_figures(unsure, names, caption=f"低置信度数值（{unsure.height}条）",
+                      columns=briefing.FIGURE_TABLE + (("confidence", "置信度"), ("rule", "规则")))

@@ -1,0 +1,81 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: regmetrics (Python 3.11)
+#     language: python
+#     name: regmetrics
+# ---
+
+# %% [markdown]
+# # 各地指标比较
+#
+# One metric across regions: the ranking for one year, the change over the years, every figure with
+# its document and quote, and a summary written from the data. Parameters left as `None` are chosen
+# from the data (the metric and year that cover most regions).
+
+# %%
+from metrics import briefing, charts, params, query, summary
+
+# %% tags=["parameters"]
+db = None  # path of the DuckDB database; None: data/processed/regmetrics.duckdb
+metric = None  # metric id, e.g. "fines_confiscations"; None: the metric covering most regions
+year = None  # year to rank, e.g. 2020; None: the year with most regions for the metric
+years = None  # years for the line chart, e.g. [2019, 2020] or "2018-2023"; None: every year
+regions = None  # region codes or names, e.g. ["四川", "440000"]; None: every region at `level`
+level = "province"  # province, prefecture, county or country (when regions is None)
+
+# %%
+P = params.validate(globals(), "province_comparison")
+charts.setup()
+
+# %%
+names = summary.metric_names(P.db)
+metric_name = names.get(P.metric, P.metric)
+ranked = query.compare(P.metric, years=P.year, regions=P.regions, level=P.level, db=P.db)
+history = query.compare(P.metric, years=P.years, regions=P.regions, level=P.level, db=P.db)
+briefing.show_heading(f"{P.year}年各地{metric_name}比较", level=1)
+
+# %% [markdown]
+# ## 摘要
+
+# %%
+briefing.show_text(summary.comparison_summary(ranked, metric_name, P.year, P.level))
+
+# %% [markdown]
+# ## 排名
+#
+# Bars not covering the whole year (year-to-date, one month) are hatched: they are not comparable
+# with full-year figures. Hover a bar for its document and quote.
+
+# %%
+charts.ranking_bar(ranked, metric_name, P.year).show()
+
+# %% [markdown]
+# ## 历年变化
+#
+# Open markers are figures for part of a year.
+
+# %%
+charts.trend_lines(history, metric_name).show()
+
+# %% [markdown]
+# ## 数据表
+#
+# Every figure behind the charts, with its period, whether it is approximate (约 / 逾 / 不足), the
+# year-on-year change the document states, and the sentence it comes from.
+
+# %%
+briefing.show_figures(history, names, caption=f"{metric_name}：全部年份")
+
+# %% [markdown]
+# ## 来源
+
+# %%
+briefing.show_sources(history)

@@ -1,0 +1,213 @@
+"""Plotly charts for briefings: ranking bars, year lines, coverage heat map, with sources on hover.
+
+Text from reports reaches a chart only through `hover_source`, which escapes it (plotly reads a few
+HTML tags in labels) and wraps long quotes. Years sit on integer ticks; fonts prefer Noto CJK.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from metrics.summary import PERIOD_GROUPS, period_group, scale_for, value_text
+
+# plotly >= 6 with the plain notebook renderer writes an output type nbconvert drops (blank charts);
+# this pair gives nbconvert a text/html bundle and embeds plotly.js once per notebook.
+RENDERER = "plotly_mimetype+notebook"
+FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+HEAT_CLASSES = ("全年", "年内累计", "单月", "其他")
+HEAT_COLOURS = ("#1b7837", "#7fbf7b", "#d9f0d3", "#fee08b")
+QUOTE_WRAP = 36
+
+
+def setup() -> None:
+    """Select the offline notebook renderer and a CJK-capable template for every chart after this call."""
+    pio.renderers.default = RENDERER
+    template = go.layout.Template(pio.templates["plotly_white"])
+    template.layout.font = {"family": FONT, "size": 13}
+    template.layout.hoverlabel = {"font": {"family": FONT}, "align": "left"}
+    pio.templates["regmetrics"] = template
+    pio.templates.default = "regmetrics"
+
+
+def esc(text: Any) -> str:
+    """Report text made inert for plotly labels (entities are shown as the characters they encode)."""
+    return "" if text is None else html.escape(str(text), quote=False)
+
+
+def wrap(text: str, width: int = QUOTE_WRAP) -> str:
+    """Escaped text broken into <br>-joined lines of `width` characters."""
+    raw = "" if text is None else str(text)
+    return "<br>".join(esc(raw[i:i + width]) for i in range(0, len(raw), width)) or ""
+
+
+def hover_source(r: dict[str, Any], scale: Any = None) -> list[str]:
+    """customdata for one figure: value text, period label, document title, wrapped quote (all escaped)."""
+    return [
+        esc(value_text(_f(r.get("value")), r.get("unit") or "", r.get("approx") or "", scale)),
+        esc(r.get("period_label") or ""),
+        wrap(r.get("doc_title") or r.get("doc_path") or "", 40),
+        wrap(r.get("quote") or ""),
+    ]
+
+
+HOVER = ("<b>%{meta}</b> %{customdata[0]}（%{customdata[1]}）<br>"
+         "来源：%{customdata[2]}<br>原文：%{customdata[3]}<extra></extra>")
+
+
+def _rows(frame: Any) -> list[dict[str, Any]]:
+    return frame.to_dicts() if hasattr(frame, "to_dicts") else list(frame)
+
+
+def _f(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def ranking_bar(frame: Any, metric_name: str, year: int) -> go.Figure:
+    """Horizontal bars of one year's regions, largest on top; bars not covering the full year are hatched."""
+    rows = sorted((r for r in _rows(frame) if r.get("year") == year and r.get("value") is not None),
+                  key=lambda r: float(r["value"]))
+    unit = rows[-1].get("unit") if rows else ""
+    scale = scale_for([float(r["value"]) for r in rows], unit or "")
+    fig = go.Figure()
+    for full in (True, False):
+        part = [r for r in rows if (r.get("period_kind") == "year") == full]
+        if not part:
+            continue
+        fig.add_bar(
+            x=[float(r["value"]) / scale.divisor for r in part],
+            y=[esc(r["region_name"]) for r in part],
+            orientation="h",
+            name="全年" if full else "非全年（年内累计、单月等）",
+            meta=[esc(r["region_name"]) for r in part],
+            customdata=[hover_source(r, scale) for r in part],
+            hovertemplate=HOVER.replace("%{meta}", "%{y}"),
+            marker={"color": "#2166ac" if full else "#92c5de",
+                    "pattern": {"shape": "" if full else "/"}},
+            text=[esc(value_text(float(r["value"]), unit or "", r.get("approx") or "", scale)) for r in part],
+            textposition="outside", cliponaxis=False,
+        )
+    fig.update_layout(
+        title=esc(f"{year}年各地{metric_name}"),
+        xaxis_title=esc(scale.unit), barmode="overlay",
+        yaxis={"categoryorder": "array", "categoryarray": [esc(r["region_name"]) for r in rows]},
+        height=max(320, 60 + 28 * len(rows)), margin={"l": 120, "r": 80},
+        legend={"orientation": "h", "y": -0.15},
+    )
+    return fig
+
+
+def trend_lines(frame: Any, metric_name: str) -> go.Figure:
+    """One line per region over years (integer year ticks), hover showing each point's source."""
+    rows = [r for r in _rows(frame) if r.get("value") is not None and r.get("year") is not None]
+    unit = rows[0].get("unit") if rows else ""
+    scale = scale_for([float(r["value"]) for r in rows], unit or "")
+    fig = go.Figure()
+    for code in sorted({r["region_code"] for r in rows}):
+        part = sorted((r for r in rows if r["region_code"] == code), key=lambda r: r["year"])
+        name = esc(part[0]["region_name"])
+        fig.add_scatter(
+            x=[int(r["year"]) for r in part], y=[float(r["value"]) / scale.divisor for r in part],
+            mode="lines+markers", name=name,
+            customdata=[hover_source(r, scale) for r in part],
+            hovertemplate=HOVER.replace("%{meta}", f"{name} %{{x}}年"),
+            marker={"symbol": ["circle" if r.get("period_kind") == "year" else "circle-open" for r in part],
+                    "size": 9},
+        )
+    years = sorted({int(r["year"]) for r in rows})
+    fig.update_layout(title=esc(f"{metric_name}历年变化（空心点：非全年数据）"), yaxis_title=esc(scale.unit),
+                      height=420, legend={"orientation": "h", "y": -0.2})
+    year_axis(fig, years)
+    return fig
+
+
+def year_axis(fig: go.Figure, years: list[int], **kw: Any) -> None:
+    """Integer year ticks (no 2,019.5) over exactly the years shown."""
+    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[f"{y}年" for y in years],
+                     range=[min(years) - 0.5, max(years) + 0.5] if years else None, **kw)
+
+
+def profile_chart(frame: Any, metric_names: dict[str, str]) -> go.Figure:
+    """One small panel per metric for a region's figures across years (own unit per panel)."""
+    from plotly.subplots import make_subplots
+
+    rows = [r for r in _rows(frame) if r.get("value") is not None and r.get("year") is not None]
+    metrics = sorted({r["metric"] for r in rows})
+    years = sorted({int(r["year"]) for r in rows})
+    n = max(1, len(metrics))
+    titles = []
+    scales = {}
+    for m in metrics:
+        part = [r for r in rows if r["metric"] == m]
+        scales[m] = scale_for([float(r["value"]) for r in part], part[0].get("unit") or "")
+        titles.append(esc(f"{metric_names.get(m, m)}（{scales[m].unit}）"))
+    fig = make_subplots(rows=n, cols=1, subplot_titles=titles or [""], vertical_spacing=min(0.08, 0.5 / n))
+    for i, m in enumerate(metrics, start=1):
+        part = sorted((r for r in rows if r["metric"] == m), key=lambda r: (r["year"], -float(r["value"])))
+        fig.add_scatter(
+            x=[int(r["year"]) for r in part], y=[float(r["value"]) / scales[m].divisor for r in part],
+            mode="lines+markers", name=esc(metric_names.get(m, m)), showlegend=False,
+            customdata=[hover_source(r, scales[m]) for r in part],
+            hovertemplate=HOVER.replace("%{meta}", "%{x}年"),
+            marker={"symbol": ["circle" if r.get("period_kind") == "year" else "circle-open" for r in part],
+                    "size": 9},
+            row=i, col=1,
+        )
+    fig.update_layout(height=max(300, 200 * n), title=esc("各项指标历年数值（空心点：非全年数据）"))
+    year_axis(fig, years)
+    return fig
+
+
+def coverage_heatmap(frame: Any, title: str = "数据覆盖") -> go.Figure:
+    """Region × year cells coloured by the widest period present: 全年 / 年内累计 / 单月 / 其他."""
+    rows = _rows(frame)
+    rank = {c: i for i, c in enumerate(HEAT_CLASSES)}
+    cells: dict[tuple[str, int], dict[str, Any]] = {}
+    names: dict[str, str] = {}
+    for r in rows:
+        if r.get("year") is None or r.get("region_code") is None:
+            continue
+        key = (r["region_code"], int(r["year"]))
+        names[r["region_code"]] = r.get("region_name") or r["region_code"]
+        cls = period_group(r.get("period_kind"))
+        cls = cls if cls in rank else "其他"
+        cell = cells.setdefault(key, {"cls": cls, "labels": {}, "n": 0})
+        if rank[cls] < rank[cell["cls"]]:
+            cell["cls"] = cls
+        cell["labels"].setdefault(r.get("metric"), set()).add(r.get("period_label") or cls)
+        cell["n"] += int(r.get("n_figures") or 1)
+    regions = sorted(names, key=lambda c: (c != "100000", c))
+    years = sorted({y for _, y in cells})
+    z, text, hover = [], [], []
+    for code in regions:
+        zr, tr, hr = [], [], []
+        for y in years:
+            c = cells.get((code, y))
+            zr.append(None if c is None else rank[c["cls"]])
+            tr.append("" if c is None else c["cls"])
+            hr.append("无数据" if c is None else "<br>".join(
+                esc(f"{m}：{'、'.join(sorted(labels))}") for m, labels in sorted(c["labels"].items())) +
+                f"<br>共{c['n']}个数值")
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    k = len(HEAT_CLASSES)
+    colorscale = []
+    for i, colour in enumerate(HEAT_COLOURS):
+        colorscale += [[i / k, colour], [(i + 1) / k, colour]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=years, y=[esc(names[c]) for c in regions], text=text, texttemplate="%{text}",
+        customdata=hover, hovertemplate="%{y} %{x}年<br>%{customdata}<extra></extra>",
+        colorscale=colorscale, zmin=-0.5, zmax=k - 0.5, xgap=2, ygap=2,
+        colorbar={"tickvals": list(range(k)), "ticktext": list(HEAT_CLASSES), "title": "口径"},
+    ))
+    fig.update_layout(title=esc(title), height=max(320, 80 + 26 * len(regions)), margin={"l": 120},
+                      yaxis={"autorange": "reversed"})
+    year_axis(fig, years)
+    return fig
+
+
+__all__ = ["PERIOD_GROUPS", "coverage_heatmap", "profile_chart", "ranking_bar", "setup", "trend_lines"]

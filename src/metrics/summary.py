@@ -1,0 +1,180 @@
+"""Chinese summary sentences written from query frames, and the number formats they and the charts share.
+
+Every sentence is built from the rows it describes; a comparison across unlike periods (全年 against
+1–8月) says so. The result is plain text: notebooks show it with briefing.show_text, which escapes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+APPROX_WORDS = {"over": "逾", "about": "约", "under": "不足", "": ""}
+LEVEL_WORDS = {"province": "省份", "prefecture": "地市", "county": "区县", "country": "地区"}
+PERIOD_GROUPS = {"year": "全年", "ytd": "年内累计", "quarter": "年内累计", "month": "单月",
+                 "point": "时点", "multi_year": "多年", "unknown": "期间不明"}
+# Counting units scaled to 万/亿 for large values; 元 too. Rates (%) and small units stay as they are.
+SCALABLE_UNITS = ("元", "件", "户", "批次", "人次", "家", "个", "次", "人", "吨", "份", "起", "宗", "条")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A display scale for a set of values: divide by `divisor`, label with `unit`."""
+
+    divisor: float
+    unit: str
+
+
+def scale_for(values: list[float], unit: str) -> Scale:
+    """The 万/亿 scale that keeps the largest value between 1 and 10 000 (元 → 亿元, 件 → 万件)."""
+    unit = unit or ""
+    top = max((abs(v) for v in values if v is not None), default=0.0)
+    if unit not in SCALABLE_UNITS:
+        return Scale(1.0, unit)
+    if top >= 1e8:
+        return Scale(1e8, "亿" + unit)
+    if top >= 1e4:
+        return Scale(1e4, "万" + unit)
+    return Scale(1.0, unit)
+
+
+def number_text(x: float, digits: int = 3) -> str:
+    """`x` to `digits` significant figures, no exponent, no trailing zeros: 2.6, 37.86, 8532."""
+    if x == 0:
+        return "0"
+    d = Decimal(repr(float(x)))
+    q = round(d, max(0, digits - 1 - d.adjusted()))
+    t = format(q, "f")
+    return t.rstrip("0").rstrip(".") if "." in t else t
+
+
+def value_text(value: float | None, unit: str, approx: str = "", scale: Scale | None = None) -> str:
+    """A value as a reader writes it: 260000000 元 → '2.6亿元'; approx 'over' → '逾…'; % kept."""
+    if value is None:
+        return "—"
+    s = scale or scale_for([value], unit)
+    if unit == "%":
+        body = f"{number_text(value, 4)}%"
+    else:
+        v = value / s.divisor
+        body = number_text(v, 4) + s.unit if s.divisor > 1 else _plain(value) + (unit or "")
+    return APPROX_WORDS.get(approx or "", "") + body
+
+
+def _plain(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else number_text(v, 6)
+
+
+def yoy_text(yoy: float | None) -> str:
+    """'同比增长12.3%' / '同比下降4%' / '' when unknown."""
+    if yoy is None:
+        return ""
+    if yoy == 0:
+        return "与上年持平"
+    return f"同比{'增长' if yoy > 0 else '下降'}{number_text(abs(yoy), 3)}%"
+
+
+def period_group(kind: str | None) -> str:
+    """The heat-map class of a period kind: 全年 / 年内累计 / 单月 / …"""
+    return PERIOD_GROUPS.get(kind or "unknown", "期间不明")
+
+
+def _rows(frame: Any) -> list[dict[str, Any]]:
+    return frame.to_dicts() if hasattr(frame, "to_dicts") else list(frame)
+
+
+def comparison_summary(frame: Any, metric_name: str, year: int, level: str = "province") -> str:
+    """A short Chinese paragraph ranking the regions of one year, noting approximations and unlike periods.
+
+    `frame` holds query.compare rows (one per region); rows of other years are ignored.
+    """
+    rows = [r for r in _rows(frame) if r.get("year") == year and r.get("value") is not None]
+    what = LEVEL_WORDS.get(level, "地区")
+    if not rows:
+        return f"{year}年，所选{what}没有{metric_name}数据。"
+    rows.sort(key=lambda r: (-float(r["value"]), str(r.get("region_code"))))
+    unit = rows[0].get("unit") or ""
+    scale = scale_for([float(r["value"]) for r in rows], unit)
+
+    def say(r: dict[str, Any]) -> str:
+        return value_text(float(r["value"]), unit, r.get("approx") or "", scale)
+
+    def period(r: dict[str, Any]) -> str:
+        label = r.get("period_label") or ""
+        return "" if r.get("period_kind") == "year" or not label else f"（{label}）"
+
+    top = rows[0]
+    parts: list[str] = []
+    if len(rows) == 1:
+        parts.append(f"{year}年，仅{top['region_name']}有{metric_name}数据：{say(top)}{period(top)}")
+    else:
+        first = f"{year}年，{top['region_name']}{metric_name}{say(top)}{period(top)}，为所比{what}最高"
+        yoy = yoy_text(_float(top.get("yoy_pct")))
+        parts.append(first + (f"，{yoy}" if yoy else ""))
+        low = rows[-1]
+        parts.append(f"{low['region_name']}最低，为{say(low)}{period(low)}")
+        if len(rows) > 2:
+            parts.append(f"共{len(rows)}个{what}有数据")
+    text = "；".join(parts) + "。"
+
+    kinds = {r.get("period_kind") for r in rows}
+    if len(kinds) > 1 or kinds - {"year"}:
+        partial = [r for r in rows if r.get("period_kind") != "year"]
+        listed = "、".join(f"{r['region_name']}为{r.get('period_label') or '期间不明'}" for r in partial[:6])
+        more = "等" if len(partial) > 6 else ""
+        if len(kinds) > 1:
+            text += f"注意：{listed}{more}数据，与全年数据口径不同，不宜直接比较。"
+        else:
+            text += f"注意：{listed}{more}数据，并非全年数。"
+    approx = [r for r in rows if r.get("approx")]
+    if approx:
+        text += f"其中{len(approx)}个数值为约数（如“{say(approx[0])}”）。"
+    return text
+
+
+def profile_summary(frame: Any, region_name: str, metric_names: dict[str, str]) -> str:
+    """One sentence per metric: the latest year's value for the region and its period."""
+    rows = [r for r in _rows(frame) if r.get("value") is not None]
+    if not rows:
+        return f"数据库中没有{region_name}的指标数据。"
+    latest: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        m = r["metric"]
+        if m not in latest or (r.get("year") or 0) > (latest[m].get("year") or 0):
+            latest[m] = r
+    years = sorted({r["year"] for r in rows if r.get("year") is not None})
+    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年" if years else "各年"
+    parts = []
+    for m, r in sorted(latest.items()):
+        label = "" if r.get("period_kind") == "year" else f"（{r.get('period_label') or '期间不明'}）"
+        parts.append(f"{r.get('year')}年{metric_names.get(m, m)}{value_text(float(r['value']), r.get('unit') or '', r.get('approx') or '')}{label}")
+    return f"{region_name}{span}共有{len(latest)}项指标的数据。最新数值：" + "；".join(parts) + "。"
+
+
+def coverage_summary(frame: Any) -> str:
+    """How many region-years have figures, and how many of them are full-year."""
+    rows = _rows(frame)
+    if not rows:
+        return "所选范围内没有数据。"
+    cells = {(r["region_code"], r["year"]) for r in rows}
+    full = {(r["region_code"], r["year"]) for r in rows if r.get("period_kind") == "year"}
+    regions = {r["region_code"] for r in rows}
+    return (f"共{len(regions)}个地区、{len(cells)}个“地区×年份”有数据，"
+            f"其中{len(full)}个有全年数，其余只有年内累计、单月或其他口径的数据。")
+
+
+def metric_names(db: Any = None) -> dict[str, str]:
+    """Chinese display name of each metric id, from the catalogue table the store keeps."""
+    from metrics import query
+
+    con = query.connect(db)
+    try:
+        rows = con.execute("SELECT id, name FROM metrics").fetchall()
+    finally:
+        con.close()
+    return {i: n or i for i, n in rows}
+
+
+def _float(v: Any) -> float | None:
+    return None if v is None else float(v)
