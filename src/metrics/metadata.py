@@ -1,0 +1,337 @@
+"""Document metadata read from the text itself: title, publisher, publication date, region and genre.
+
+Pure: works on a Prepared text (prepare.py). The date comes, in order of trust, from a page field
+(发布时间:), a feed dateline (2023-08-02,正文:), a delivery line (2025年1月15日在…会议上), the latest
+date the BODY implies (never page furniture such as related-news links), and last the file name.
+Vocabulary lives in data/doc_metadata.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any
+
+import yaml
+
+from metrics import regions
+from metrics.paths import PACKAGE_DATA
+from metrics.prepare import Prepared
+from metrics.regions import Region
+
+METADATA_YAML = PACKAGE_DATA / "doc_metadata.yaml"
+DATE_SOURCES = ("field", "dateline", "delivery", "implied", "name", "none")
+GENRES = ("work_report", "digest", "speech", "news", "bureau_report", "other")
+
+_DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+_HEAD_RE = re.compile(r"[^\n]{0,80}?,正文:")
+_DATELINE_DATE_RE = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_FULL_DATE_RE = re.compile(r"(?<!\d)" + _DATE + r"(?!\d)")
+_YEAR_RE = re.compile(r"(?<![\d.\-–—~])((?:19[89]|20\d)\d)(?=年|版)")
+_MONTH_DAY_RE = re.compile(r"(?<![\d年./-])(\d{1,2})月(\d{1,2})日")
+_NAME_YEAR_RE = re.compile(r"(?<!\d)((?:19[89]|20\d)\d)(?!\d)")
+_SENTENCE_END = tuple("。!?;；")
+_LEVEL_BY_PREFIX = {"省": ("province",), "市": ("prefecture", "county"), "区": ("county",),
+                    "县": ("county",), "": ("county", "prefecture", "province")}
+
+
+@dataclass(slots=True)
+class DocMeta:
+    """What a document says about itself; None where the text does not say."""
+
+    title: str | None
+    publisher: str | None
+    published_on: date | None
+    date_source: str
+    region: Region | None
+    genre: str
+
+
+class MetadataConfigError(ValueError):
+    """doc_metadata.yaml is malformed."""
+
+
+@dataclass(slots=True, frozen=True)
+class _Conf:
+    field_date: re.Pattern[str]
+    delivery: re.Pattern[str]
+    future_before: re.Pattern[str]
+    future_after: re.Pattern[str]
+    lede_stop: re.Pattern[str]
+    title_max: int
+    heading_max: int
+    publisher_field: re.Pattern[str]
+    bureau: re.Pattern[str]
+    government_words: tuple[str, ...]
+    digest: re.Pattern[str]
+    work_report: re.Pattern[str]
+    genres: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def _conf() -> _Conf:
+    with METADATA_YAML.open(encoding="utf-8") as fh:
+        raw: dict[str, Any] = yaml.safe_load(fh)
+    expected = {"dates", "title", "publisher", "genre"}
+    if set(raw) != expected:
+        raise MetadataConfigError(f"{METADATA_YAML.name}: sections must be {sorted(expected)}, got {sorted(raw)}")
+    d, t, p = raw["dates"], raw["title"], raw["publisher"]
+    for g in raw["genre"]:
+        if set(g) != {"genre", "pattern"} or g["genre"] not in GENRES:
+            raise MetadataConfigError(f"{METADATA_YAML.name}: bad genre rule {g!r}; genres are {GENRES}")
+    return _Conf(
+        field_date=re.compile(rf"(?:^|(?<=[\s|]))(?:{_alt(d['field_names'])})\s*:\s*{_DATE}", re.M),
+        delivery=re.compile(d["delivery"]),
+        future_before=re.compile(rf"(?:{_alt(d['future_before'])})\s*:?\s*$"),
+        future_after=re.compile(rf"^\s*(?:{_alt(d['future_after'])})"),
+        lede_stop=re.compile(rf"{_alt(t['lede_starts'])}|。|\s{{2,}}|\s来源"),
+        title_max=int(t["max_len"]),
+        heading_max=int(t["heading_max_len"]),
+        publisher_field=re.compile(rf"(?:{_alt(p['field_names'])})\s*:\s*([\u4e00-\u9fffA-Za-z·()]{{2,40}})"),
+        bureau=re.compile(_alt(p["bureau_suffixes"])),
+        government_words=tuple(p["government_words"]),
+        digest=re.compile(p["digest"]),
+        work_report=re.compile(p["work_report"]),
+        genres=tuple((g["genre"], re.compile(g["pattern"], re.M)) for g in raw["genre"]),
+    )
+
+
+def _date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _body_text(prep: Prepared) -> str:
+    return "\n".join(prep.norm[s:e] for s, e in prep.body)
+
+
+def _is_future(text: str, start: int, end: int) -> bool:
+    c = _conf()
+    return bool(c.future_before.search(text[max(0, start - 4):start]) or c.future_after.match(text[end:end + 4]))
+
+
+def _implied_date(body: str) -> date | None:
+    """The latest date the body implies: the latest year it names, then its latest day in that year."""
+    ceiling = date.today().year + 1
+    days: list[date] = []
+    for m in _FULL_DATE_RE.finditer(body):
+        d = _date(int(m[1]), int(m[2]), int(m[3]))
+        if d is not None and d.year <= ceiling and not _is_future(body, m.start(), m.end()):
+            days.append(d)
+    years: list[int] = []
+    for m in _YEAR_RE.finditer(body):
+        y = int(m[1])
+        if y <= ceiling and not _is_future(body, m.start(), m.end() + 1):
+            years.append(y)
+    if days:
+        # A bare year later than every full date names a plan ("编制2023年随机抽查计划"), not the past.
+        year = max(d.year for d in days)
+        years = [y for y in years if y <= year]
+    if not years and not days:
+        return None
+    year = max(years + [d.year for d in days])
+    in_year = [d for d in days if d.year == year]
+    for m in _MONTH_DAY_RE.finditer(body):
+        d = _date(year, int(m[1]), int(m[2]))
+        if d is not None and not _is_future(body, m.start(), m.end()):
+            in_year.append(d)
+    return max(in_year) if in_year else date(year, 12, 31)
+
+
+def read_date(prep: Prepared, name: str = "") -> tuple[date | None, str]:
+    """(published_on, date_source): field, dateline, delivery, implied by the body, file name, none."""
+    c = _conf()
+    norm = prep.norm
+    for m in c.field_date.finditer(norm[:4000]):
+        d = _date(int(m[1]), int(m[2]), int(m[3]))
+        if d is not None:
+            return d, "field"
+    head = _HEAD_RE.match(norm.lstrip())
+    if head:
+        m = _DATELINE_DATE_RE.search(head.group())
+        if m:
+            y = int(m[1])
+            d = _date(y + 2000 if y < 100 else y, int(m[2]), int(m[3]))
+            if d is not None:
+                return d, "dateline"
+    m = c.delivery.search(norm[:3000])
+    if m:
+        d = _date(int(m[1]), int(m[2]), int(m[3]))
+        if d is not None:
+            return d, "delivery"
+    d = _implied_date(_body_text(prep))
+    if d is not None:
+        return d, "implied"
+    m = _NAME_YEAR_RE.search(name)
+    if m:
+        return date(int(m[1]), 1, 1), "name"
+    return None, "none"
+
+
+def read_title(prep: Prepared, title_hint: str | None = None) -> str | None:
+    """The first heading line of the body, else the feed's 原标题, else the reader's hint, else an attachment name."""
+    c = _conf()
+    norm, text = prep.norm, prep.text
+    if prep.body:
+        s, e = prep.body[0]
+        first = norm[s:e]
+        if len(first) <= c.heading_max and not first.endswith(_SENTENCE_END) and "\n" not in first:
+            return " ".join(text[s:e].split())
+    m = re.search(r"原标题\s*:\s*", norm)
+    if m:
+        start = m.end()
+        window = norm[start:start + c.title_max * 2]
+        stop = c.lede_stop.search(window, 1)
+        cand_end = stop.start() if stop else min(len(window), c.title_max)
+        cand = window[:cand_end]
+        # Feeds sometimes print the title twice in a row: keep one copy.
+        for k in range(4, len(cand) // 2 + 1):
+            if cand[k:].startswith(cand[:k]) and cand[:k] == cand[k:2 * k]:
+                cand_end = k
+                break
+        title = " ".join(text[start:start + cand_end].split())
+        if title:
+            return title[: c.title_max]
+    if title_hint and title_hint.strip():
+        return " ".join(title_hint.split())
+    m = re.search(r"附件\s*\d*\s*:?\s*([^\n]{4,80}?)\s*\.(?i:pdf|docx?|wps|ofd)", norm)
+    if m:
+        return " ".join(text[m.start(1):m.end(1)].split())
+    return None
+
+
+def read_genre(prep: Prepared, title: str | None) -> str:
+    """work_report, digest, speech, news, bureau_report or other, by the rules in doc_metadata.yaml."""
+    probe = (title or "") + "\n" + prep.norm[:2000]
+    for genre, pattern in _conf().genres:
+        if pattern.search(probe):
+            return genre
+    return "other"
+
+
+def _bureau_names(norm: str, body: list[tuple[int, int]]) -> list[str]:
+    """Market-regulation bureau names in body order, widened left over the region names before them."""
+    c = _conf()
+    out: list[str] = []
+    for s, e in body:
+        seg = norm[s:e]
+        for m in c.bureau.finditer(seg):
+            bs = m.start()
+            start = bs
+            window_start = max(0, bs - 16)
+            mentions = regions.find_mentions(seg[window_start:bs])
+            if mentions:
+                # take the chain of names that runs up to the bureau word (gaps like 高新区 allowed)
+                chain_end = window_start + mentions[-1].end
+                if bs - chain_end <= 4 and re.fullmatch(r"[\u4e00-\u9fff]*", seg[chain_end:bs]):
+                    start = window_start + mentions[-1].start
+                    for prev in reversed(mentions[:-1]):
+                        if window_start + prev.end == start:
+                            start = window_start + prev.start
+                        else:
+                            break
+            if start == bs:
+                if seg[max(0, bs - 2):bs] == "国家":
+                    start = bs - 2
+                elif bs > 0 and seg[bs - 1] in "省市区县":
+                    start = bs - 1
+            out.append(seg[start:m.end()])
+    return out
+
+
+def _unqualified_prefix(name: str) -> str | None:
+    """"省" for 省市场监管局, "" for a bare 市场监督管理局, None for a name that carries its place."""
+    suffix = _conf().bureau.match(name[1:] if name[:1] in "省市区县" else name)
+    if suffix is None or suffix.end() != len(name) - (1 if name[:1] in "省市区县" else 0):
+        return None
+    return name[0] if name[:1] in "省市区县" else ""
+
+
+def _scope_region(name: str, body: str) -> Region | None:
+    """Region for a bureau whose name lacks a place (省市场监管局): the body's dominant region at that level."""
+    prefix = _unqualified_prefix(name) or ""
+    for level in _LEVEL_BY_PREFIX[prefix]:
+        region = regions.dominant_region(body, level=level)
+        if region is not None:
+            return region
+    return None
+
+
+def _publisher_region(name: str, body: str) -> Region | None:
+    region = regions.resolve_bureau(name)
+    if region is not None:
+        return region
+    mentions = regions.find_mentions(name)
+    if mentions:
+        return mentions[-1].region
+    return _scope_region(name, body)
+
+
+def read_publisher(prep: Prepared, title: str | None, genre: str) -> tuple[str | None, Region | None]:
+    """The issuing body and the region it covers; see the module docstring for the order of evidence."""
+    c = _conf()
+    norm = prep.norm
+    body = _body_text(prep)
+    if genre == "work_report" and title:
+        m = c.work_report.search(title)
+        head = title[: m.start()] if m else title
+        found = [x for x in regions.find_mentions(head) if x.region.level == "province"]
+        if found:
+            prov = found[-1].region
+            return f"{prov.name}人民政府", prov
+    if genre == "digest":
+        m = c.digest.search(body)
+        if m:
+            return m.group(1), regions.dominant_region(body)
+    official = []
+    for m in c.publisher_field.finditer(norm[:4000]):
+        value = m.group(1)
+        if any(w in value for w in c.government_words):
+            # "来源:八步区市场监管局返回搜狐": the name ends with its bureau word
+            ends = [b.end() for b in c.bureau.finditer(value)]
+            official.append(value[: ends[-1]] if ends else value)
+    # A fully named issuing body in a page field is the best evidence.
+    for name in official:
+        region = regions.resolve_bureau(name)
+        if region is not None:
+            return name, region
+    heading = [(s, e) for s, e in prep.body[:1]] if title else []
+    bureaus = _bureau_names(norm, heading) + _bureau_names(norm, prep.body[1:] if heading else prep.body)
+    qualified = [(n, r) for n in bureaus if (r := regions.resolve_bureau(n)) is not None]
+    for name in bureaus + official:
+        prefix = _unqualified_prefix(name)
+        if prefix is None:
+            region = _publisher_region(name, body)
+        else:
+            # "省市场监管局", "市场监督管理局": the same bureau named in full elsewhere in the body wins,
+            # else the region the body talks about at that level.
+            levels = _LEVEL_BY_PREFIX[prefix]
+            full = next(((n, r) for n, r in qualified if r.level in levels), None)
+            if full is not None:
+                return full
+            region = _scope_region(name, body)
+        if region is not None:
+            return name, region
+    candidates = official + bureaus
+    if candidates:
+        return candidates[0], None
+    return None, regions.dominant_region(body) if body else None
+
+
+def read_metadata(prep: Prepared, name: str = "", title_hint: str | None = None) -> DocMeta:
+    """Title, publisher, publication date, region and genre of a prepared document."""
+    title = read_title(prep, title_hint)
+    genre = read_genre(prep, title)
+    published_on, source = read_date(prep, name)
+    publisher, region = read_publisher(prep, title, genre)
+    return DocMeta(title=title, publisher=publisher, published_on=published_on, date_source=source,
+                   region=region, genre=genre)
+
