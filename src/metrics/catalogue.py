@@ -81,10 +81,11 @@ class Blockers(_Strict):
     """Catalogue-wide vetoes: change/share/rate words, target cues, plan headings."""
 
     between: list[str]
+    after_number: list[str]
     target: list[str]
     plan_heading: list[str]
 
-    _v = field_validator("between", "target", "plan_heading")(lambda cls, v: _check_regexes(v))
+    _v = field_validator("between", "after_number", "target", "plan_heading")(lambda cls, v: _check_regexes(v))
 
 
 class CatalogueFile(_Strict):
@@ -131,6 +132,7 @@ class Catalogue:
             f: [cm for cm in self.metrics.values() if f in cm.spec.families] for f in FAMILIES}
         b = data.blockers
         self.between = re.compile("|".join(f"(?:{p})" for p in b.between))
+        self.after_number = re.compile("|".join(f"(?:{p})" for p in b.after_number))
         self.target = re.compile("|".join(f"(?:{p})" for p in b.target))
         self.plan_heading = re.compile("|".join(f"(?:{p})" for p in b.plan_heading))
         self.subject_drop = re.compile("|".join(f"(?:{p})" for p in data.subject_drop))

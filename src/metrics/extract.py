@@ -57,6 +57,10 @@ _NATIONAL_OK = re.compile(r"(?:市场监管|各级|范围|共|累计|工商|食�
 _HEADING_COLON = re.compile(r"\s*[:：]")
 # An unannounced number after "有/是/为" restates something ("其中有8批次样品是…"), it is no category figure.
 _PREDICATE_END = re.compile(r"[有是为]$")
+# The kind of enterprise that is the subject of a new-enterprise figure.
+_ENTERPRISE_KIND = re.compile(r"(?:外资|外商投资|民营|私营|内资|国有|个人独资|合伙|科技型)企业")
+# What is left of a headline phrase once scope words are gone: generic heads, not a scope.
+_HEADLINE_ONLY = re.compile(r"^(?:企业|市场主体|经营主体|主体|食品安全|情况)+$")
 _WORK_REPORT = re.compile(r"政府工作报告")
 _SHIELD = re.compile(r"《[^》]{0,80}》")
 
@@ -269,7 +273,7 @@ class _Extractor:
                     break
             if cm.exclusion is not None and cm.exclusion.search(n, cstart, tok.start):
                 return _Hit(tok, "excluded", "excluded", 0.0, None, cstart)
-        if cat.target.search(n, sstart, tok.start):
+        if cat.target.search(n, sstart, tok.start) or cat.after_number.match(n, tok.end):
             return None
         return hit
 
@@ -430,43 +434,50 @@ class _Extractor:
         return None, "none"
 
     def _subject(self, h: _Hit, cm: CompiledMetric) -> str:
-        n = self.d.norm
+        """The scope words between the clause (or list item) start and the number, with region names,
+        period phrases, 全省-like words, verbs and generic words cut out."""
+        d, n = self.d, self.d.norm
         start = h.seg_start if h.seg_start >= 0 else h.clause_start
-        if h.trigger is not None and not cm.spec.keep_trigger_in_subject:
-            phrase = n[start:h.trigger[0]] + n[h.trigger[0]:h.trigger[1]]
-        else:
-            phrase = n[start:h.tok.start]
-        for m in reversed(self.d.mentions_in(start, h.tok.start)):
-            a, b = m.start - start, m.end - start
-            phrase = phrase[:a] + phrase[b:]
-        return self._clean_subject(phrase, cm)
+        end = h.tok.start
+        if cm.spec.id == "new_enterprises":
+            kind = _ENTERPRISE_KIND.search(n, start, end)
+            return kind.group(0) if kind else ""
+        cuts = [(m.start, m.end) for m in d.mentions_in(start, end)]
+        cuts += [(p.start, p.end) for p in d.periods if start <= p.start < end]
+        cuts += [(a, b) for a, b, _ in d.scopes if start <= a < end]
+        if not cm.spec.keep_trigger_in_subject:
+            cuts += [(m.start(), m.end()) for m in cm.trigger.finditer(n, start, end)]
+        keep = []
+        pos = start
+        for a, b in sorted(cuts):
+            if a > pos:
+                keep.append(n[pos:a])
+            pos = max(pos, b)
+        keep.append(n[pos:end])
+        return self._clean_subject("".join(keep))
 
     def _clean_subject(self, phrase: str, cm: CompiledMetric | None = None) -> str:
-        for p in self.d.periods:
-            if p.end > 0 and p.period.label and p.period.label in phrase:
-                phrase = phrase.replace(p.period.label, "")
-        if cm is not None and not cm.spec.keep_trigger_in_subject:
-            kind = re.search(r"(外资|外商投资|民营|私营|内资|国有|个人独资|合伙)企业", phrase)
-            if kind and cm.spec.id == "new_enterprises":
-                return kind.group(0)
-            phrase = cm.trigger.sub("", phrase)
         phrase = self.cat.subject_drop.sub("", phrase)
-        phrase = re.sub(r"^(?:企业|市场主体|经营主体|主体|食品安全)+$", "", phrase)
-        return phrase.strip("、 ")[:40]
+        phrase = _HEADLINE_ONLY.sub("", phrase)
+        return phrase.strip("、 和及与")[:40]
 
     def _inherit_subjects(self, figures: list[Figure]) -> None:
-        """A failed count or a rate with no scope of its own takes the scope of the sampling figure it
-        follows in the same sentence part ("水产制品抽检467批次，…不合格16批次，合格率96.57%")."""
+        """A figure with no scope of its own takes the scope of the figure before it in the same
+        sentence part: "水产制品抽检467批次，…不合格16批次，合格率96.57%", "查处食品药品案件1.42万件、
+        罚没款1.35亿元". Across metrics only the scope travels, not complaint words (投诉, 举报)."""
         n = self.d.norm
+        complaint_words = self.cat.metrics["complaints"].trigger
         for i, f in enumerate(figures):
-            if f.subject or f.metric not in ("failed_batches", "pass_rate", "fail_rate"):
+            if f.subject or i == 0:
                 continue
-            for g in reversed(figures[:i]):
-                if g.sentence_start != f.sentence_start or re.search(r"[;；]", n[g.char_end:f.char_start]):
-                    break
-                if g.metric == "sampling_batches":
-                    f.subject = g.subject
-                    break
+            g = figures[i - 1]
+            if g.sentence_start != f.sentence_start or not g.subject \
+                    or re.search(r"[;；]", n[g.char_end:f.char_start]):
+                continue
+            subject = g.subject
+            if g.metric != f.metric and g.metric == "complaints":
+                subject = self._clean_subject(complaint_words.sub("", subject))
+            f.subject = subject
 
 
 def _scope_region(word: str, base: regions.Region | None) -> regions.Region | None:
@@ -483,14 +494,16 @@ def _scope_region(word: str, base: regions.Region | None) -> regions.Region | No
 
 
 def _dedupe(figures: list[Figure]) -> list[Figure]:
-    """One figure per (metric, value, region, year): the same number repeated is the same figure."""
-    seen: set[tuple] = set()
+    """One figure per (metric, value, region, year) and scope: a number repeated (the headline and
+    the body) is one figure; equal values of two named categories ("饮料1批次", "酒类1批次") are two."""
+    seen: dict[tuple, list[str]] = {}
     out = []
     for f in figures:
         key = (f.metric, f.value, f.region_code, f.year)
-        if key in seen:
+        subjects = seen.setdefault(key, [])
+        if any(not s or not f.subject or s in f.subject or f.subject in s for s in subjects):
             continue
-        seen.add(key)
+        subjects.append(f.subject)
         out.append(f)
     return out
 

@@ -123,7 +123,9 @@ def find_numbers(norm: str, start: int = 0, end: int | None = None) -> list[Numb
     out: list[NumberToken] = []
     for m in v.regex.finditer(norm, start, len(norm) if end is None else end):
         num = m.group("num")
-        if not num[0].isdigit() and len(num) == 1 and num in "千百十":
+        # A lone 千/百/十 is no numeral, and a lone 一 is an article far more often than a count
+        # ("查处一起…行为" is one case, "一件事" a slogan).
+        if not num[0].isdigit() and len(num) == 1 and num in "千百十一":
             continue
         value = parse_number(num)
         if value is None:
