@@ -41,8 +41,9 @@ class Mention:
 COUNTRY = Region("100000", "全国", "country", None)
 
 # How a surface may resolve, from most to least trusted.
-FULL, HIST, SHORT, GUARDED, LOOKUP, STOP = "full", "hist", "short", "guarded", "lookup", "stop"
-_FREE = (FULL, HIST, SHORT)
+FULL, HIST, SHORT, GUARDED, PARENT, LOOKUP, STOP = (
+    "full", "hist", "short", "guarded", "parent", "lookup", "stop")
+_MODES = frozenset((FULL, HIST, SHORT, GUARDED, PARENT, LOOKUP, "off"))
 
 # Suffixes stripped to derive short forms (longest first). 自治州/县/旗 also lose their ethnic names.
 _PREFECTURE_SUFFIXES = ("自治州", "地区", "盟", "市")
@@ -75,6 +76,8 @@ class _Tables:
     surfaces: dict[str, list[tuple[str, str]]]
     children: dict[str, list[str]]
     pattern: re.Pattern[str]
+    # surfaces that name one place and always count (most matches): resolved without further checks
+    simple: dict[str, Region]
     bureau_national: tuple[str, ...]
     bureau_local: tuple[str, ...]
 
@@ -199,8 +202,15 @@ def _tables() -> _Tables:
             surfaces[ch.old_name].append((ch.new_code, HIST if len(ch.old_name) > 2 else GUARDED))
 
     explicit: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    modifiers: dict[str, str] = {}
     for row in _read_csv(PACKAGE_DATA / "region_aliases.csv"):
-        explicit[row["alias"]].append((row["code"], row["mode"]))
+        alias, code, mode = row["alias"], row["code"], row["mode"]
+        if mode not in _MODES:
+            raise ValueError(f"region_aliases.csv: {alias}: unknown mode {mode!r}; use one of {sorted(_MODES)}")
+        if code:
+            explicit[alias].append((code, mode))
+        else:
+            modifiers[alias] = mode  # applies to the derived short form of that spelling
     derived: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for r in regions.values():
         if any(w in r.name for w in _NO_SHORT_FORM):
@@ -219,16 +229,16 @@ def _tables() -> _Tables:
         short = _short_form(ch.old_name, _COUNTY_SUFFIXES, groups)
         if short and short not in derived:
             derived[short].append((ch.new_code, GUARDED))
+    for surface, mode in modifiers.items():
+        if surface not in derived:
+            raise ValueError(f"region_aliases.csv: {surface}: no derived short form to set to {mode!r}")
+        derived[surface] = [] if mode == "off" else [(c, mode) for c, _ in derived[surface]]
     for surface, entries in derived.items():
-        if surface not in surfaces and surface not in explicit:
+        if entries and surface not in surfaces and surface not in explicit:
             surfaces[surface].extend(entries)
     for surface, entries in explicit.items():
-        current = surfaces.get(surface, [])
-        if any(m in (FULL, HIST) for _, m in current):
+        if any(m in (FULL, HIST) for _, m in surfaces.get(surface, [])):
             continue  # an alias never overrides a full name (广西壮族自治区 restated adds nothing)
-        if any(mode == "off" for _, mode in entries):
-            surfaces.pop(surface, None)
-            continue
         surfaces[surface] = list(entries)
     stop_words = [r["word"] for r in _read_csv(PACKAGE_DATA / "region_stopwords.csv")]
     for w in stop_words:
@@ -244,7 +254,17 @@ def _tables() -> _Tables:
     # place inside it (开平). What it must not: lookup-only names are left out of the scan.
     scanned = [s for s, entries in surfaces.items() if any(m != LOOKUP for _, m in entries)]
     pattern = re.compile(_trie_regex(scanned))
-    return _Tables(regions, changes, dict(surfaces), dict(children), pattern, national, local)
+    simple = {}
+    for surface, entries in surfaces.items():
+        if len(entries) == 1 and entries[0][1] in (FULL, HIST, SHORT):
+            code = entries[0][0]
+            region = COUNTRY if code == COUNTRY.code else regions.get(code)
+            if region is None and code in changes:
+                region = regions.get(changes[code].new_code)
+            if region is None:
+                raise ValueError(f"region tables: {surface} points at unknown code {code}")
+            simple[surface] = region
+    return _Tables(regions, changes, dict(surfaces), dict(children), pattern, simple, national, local)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -350,7 +370,9 @@ def lookup(name: str, within: str | None = None) -> Region | None:
     t = _tables()
     entries = t.surfaces.get(name)
     if entries and entries[0][1] != STOP:
-        code = _pick([c for c, _ in entries], within)
+        # a short form that is also an ordinary word (新兴, 南海) resolves only inside `within`
+        usable = [c for c, m in entries if m != PARENT or (within and is_within(c, within))]
+        code = _pick(usable, within) if usable else None
         return get(code) if code else None
     # compound names: 浙江省杭州市余杭区, 杭州余杭 -> the last part, each inside the one before
     mentions = find_mentions(name, within)
@@ -380,34 +402,9 @@ def _heading(text: str, start: int, end: int) -> bool:
     return at_line_start and end < len(text) and text[end] in _HEADING_COLONS
 
 
-_Raw = tuple[int, int, str, list[tuple[str, str]]]
-
-
-def _listed(text: str, raw: list[_Raw], i: int, code: str) -> bool:
-    """raw[i] is an item of a list of places (阳泉、运城、太原; 余杭和萧山) with a neighbour in its province.
-
-    The item must be whole: on the side away from its neighbour it meets punctuation or a function
-    character, so 丹霞山、江门 does not make 霞山 a place.
-    """
-    start, end = raw[i][0], raw[i][1]
-
-    def related(j: int) -> bool:
-        return any(c and c[:2] == code[:2] for c, m in raw[j][3] if m != STOP)
-
-    left = i > 0 and len(gap := text[raw[i - 1][1] : start]) == 1 and gap in _ENUM_SEPARATORS and related(i - 1)
-    right = (
-        i + 1 < len(raw)
-        and len(gap := text[end : raw[i + 1][0]]) == 1
-        and gap in _ENUM_SEPARATORS
-        and related(i + 1)
-    )
-    if left and right:
-        return True
-    if left:
-        return _open_after(text, end)
-    if right:
-        return _open_before(text, start)
-    return False
+def _related(entries: list[tuple[str, str]], code: str) -> bool:
+    """A neighbour in a list counts when it can name a place in the same province as `code`."""
+    return any(c[:2] == code[:2] for c, m in entries if m not in (STOP, LOOKUP) and c != COUNTRY.code)
 
 
 def find_mentions(text: str, within: str | None = None) -> list[Mention]:
@@ -415,49 +412,85 @@ def find_mentions(text: str, within: str | None = None) -> list[Mention]:
 
     Full names always count; province and prefecture short forms count; a guarded form (county short
     forms, two-character names, short forms that are also common words) counts only right after its
-    parent (杭州余杭), in a heading (余杭:), in a list with a place of the same province, or inside
-    `within`'s province where it stands as a word. Ambiguous names need `within` or a parent.
+    parent (杭州余杭), in a heading (余杭:), in a list with a place of the same province (阳泉、运城), or
+    inside `within`'s province where it stands as a word; a `parent` form (南海, 新兴) only after its
+    parent or in a heading. Ambiguous names need `within` or a parent. A rejected candidate does not
+    hide a place that starts inside it: 亲临安徽 is 安徽, not 临安.
     """
     t = _tables()
-    raw: list[_Raw] = []
-    for m in t.pattern.finditer(text):
+    pattern, surfaces, simple = t.pattern, t.surfaces, t.simple
+    scope_region = province_of(within) if within else None
+    scope = scope_region.code if scope_region else None
+    out: list[Mention] = []
+    pos = 0
+    n = len(text)
+    while True:
+        m = pattern.search(text, pos)
+        if m is None:
+            return out
+        start, end = m.span()
         surface = m.group()
-        entries = t.surfaces[surface]
-        if entries[0][1] == STOP:
+        region = simple.get(surface)
+        if region is not None and (surface[-1] != "市" or end == n or text[end] != "场"):
+            out.append(Mention(start, end, surface, region))
+            pos = end
             continue
-        start, end = m.start(), m.end()
-        if surface[-1] == "市" and end < len(text) and text[end] == "场":
+        entries = surfaces[surface]
+        if entries[0][1] == STOP:
+            pos = end
+            continue
+        if surface[-1] == "市" and end < n and text[end] == "场":
             # 杭州市场监管局 reads 杭州 + 市场; 合作市场 is no place (合作 resolves to nothing)
             end -= 1
             surface = surface[:-1]
-            entries = t.surfaces.get(surface, [])
+            entries = surfaces.get(surface, [])
             if not entries or entries[0][1] == STOP:
+                pos = start + 1
                 continue
-        raw.append((start, end, surface, entries))
-    scope = province_of(within).code if within and province_of(within) else None
-    out: list[Mention] = []
-    for i, (start, end, surface, entries) in enumerate(raw):
         prev = out[-1] if out and out[-1].end == start else None
-        codes = [c for c, m in entries if m != LOOKUP]
+        codes = [c for c, mode in entries if mode != LOOKUP]
         if prev is not None:
             under_prev = [c for c in codes if c != prev.region.code and is_within(c, prev.region.code)]
             if under_prev:
                 codes = under_prev
         code = _pick(codes, within)
-        if code is None:
+        mode = next((md for c, md in entries if c == code), None)
+        if code is not None and mode in (GUARDED, PARENT):
+            ok = (prev is not None and is_within(code, prev.region.code)) or _heading(text, start, end)
+            if not ok and mode == GUARDED:
+                ok = (scope is not None and is_within(code, scope) and _open_before(text, start)) or _listed(
+                    text, out, start, end, code)
+            if not ok:
+                code = None
+        region = get(code) if code is not None else None
+        if region is None:
+            pos = start + 1
             continue
-        mode = next(m for c, m in entries if c == code)
-        if mode == GUARDED and not (
-            (prev is not None and is_within(code, prev.region.code))
-            or _heading(text, start, end)
-            or (scope is not None and is_within(code, scope) and (_open_before(text, start)))
-            or _listed(text, raw, i, code)
-        ):
-            continue
-        region = get(code)
-        if region is not None:
-            out.append(Mention(start, end, surface, region))
-    return out
+        out.append(Mention(start, end, surface, region))
+        pos = end
+
+
+def _listed(text: str, out: list[Mention], start: int, end: int, code: str) -> bool:
+    """The candidate is an item of a list of places (阳泉、运城; 余杭和萧山) with a neighbour in its province.
+
+    The item must be whole: on the side away from its neighbour it meets punctuation or a function
+    character, so 丹霞山、江门 does not make 霞山 a place.
+    """
+    t = _tables()
+    left = False
+    if out and start - out[-1].end == 1 and text[out[-1].end] in _ENUM_SEPARATORS:
+        left = out[-1].region.code[:2] == code[:2] and out[-1].region.level != "country"
+    right = False
+    if end + 1 < len(text) and text[end] in _ENUM_SEPARATORS:
+        nxt = t.pattern.match(text, end + 1)
+        right = nxt is not None and _related(t.surfaces[nxt.group()], code)
+    if left and right:
+        return True
+    if left:
+        return _open_after(text, end)
+    if right:
+        return _open_before(text, start)
+    return False
 
 
 # ---------------------------------------------------------------------------------------------------
