@@ -273,7 +273,7 @@ class _Extractor:
                     break
             if cm.exclusion is not None and cm.exclusion.search(n, cstart, tok.start):
                 return _Hit(tok, "excluded", "excluded", 0.0, None, cstart)
-        if cat.target.search(n, sstart, tok.start) or cat.after_number.match(n, tok.end):
+        if cat.target.search(n, sstart, d.sentence(tok.start)[1]) or cat.after_number.match(n, tok.end):
             return None
         return hit
 
@@ -457,7 +457,7 @@ class _Extractor:
         return self._clean_subject("".join(keep))
 
     def _clean_subject(self, phrase: str, cm: CompiledMetric | None = None) -> str:
-        phrase = self.cat.subject_drop.sub("", phrase)
+        phrase = self.cat.subject_drop.sub("", self.cat.subject_drop.sub("", phrase))
         phrase = _HEADLINE_ONLY.sub("", phrase)
         return phrase.strip("、 和及与")[:40]
 

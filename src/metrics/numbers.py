@@ -65,12 +65,12 @@ def vocab() -> _Vocab:
     # 〔2017〕16号 / 12315 / 2023年 (no unit word follows), 270.55万人 (unknown unit after 万).
     pattern = (
         rf"(?P<pre>{_alt(list(raw['approx_before']))})?"
-        rf"(?<![\d.第A-Za-z{cn}])(?<!\d,)"
-        rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{cn}]+)"
+        rf"(?<![0-9.第A-Za-z{cn}])(?<![0-9],)"
+        rf"(?P<num>[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|[{cn}]+)"
         rf"(?P<q1>{_alt(list(raw['approx_inside']))})?"
         rf"(?P<scale>{_alt(list(scales))})?"
         rf"(?P<q2>{_alt(list(raw['approx_inside']))})?"
-        rf"(?:(?P<unit>{_alt(list(units))})|(?<=[万亿])(?![\u4e00-\u9fff\d]))"
+        rf"(?:(?P<unit>{_alt(list(units))})|(?<=[万亿])(?![\u4e00-\u9fff0-9]))"
         rf"(?P<post>{_alt(list(raw['approx_after']))})?"
     )
     return _Vocab(units, scales, raw["bare_scale_family"], raw["approx_before"], raw["approx_inside"],

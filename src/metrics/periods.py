@@ -223,8 +223,8 @@ class _Alias:
         return self._m.groupdict()
 
 
-# Titles 《…》 and brackets often carry years that are not periods (《纲要(2015-2020年)》).
-_SHIELD = re.compile(r"《[^》]{0,80}》|\([^)]{0,40}\)|（[^）]{0,40}）")
+# Titles 《…》 and bracketed year ranges carry years that are not periods (《纲要(2015-2020年)》).
+_SHIELD = re.compile(r"《[^》]{0,80}》|[(（][^)）]{0,40}?(?:19|20)[0-9]{2}\s*[-—–至][^)）]{0,20}[)）]")
 
 
 def find_periods(norm: str, start: int = 0, end: int | None = None, published_on: date | None = None) -> list[

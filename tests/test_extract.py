@@ -1,0 +1,135 @@
+"""extract_text on real sentences: which figures come out, with region, period, change and scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from metrics.extract import Extraction, extract_text
+
+RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
+PUB = date(2023, 8, 2)
+
+
+def figs(text: str, published_on: date | None = PUB) -> list[tuple]:
+    return [(f.metric, float(f.value)) for f in extract_text(text, published_on=published_on).figures]
+
+
+# (sentence, expected (metric, value) in text order) — sentences copied from real reports.
+YIELDS = [
+    ("今年以来，查处食品药品案件1.42万件、罚没款1.35亿元，同比分别增长26.4%、55.3%。",
+     [("cases", 14200), ("fines_confiscations", 135000000)]),
+    ("上海市市场监管局公布上半年情况，今年上半年上海市场监管部门完成食品安全监督抽检59879批次，"
+     "发现不合格样品1063批次，监督抽检不合格率为1.78%。",
+     [("sampling_batches", 59879), ("failed_batches", 1063), ("fail_rate", 1.78)]),
+    ("今年“春雷行动”期间,四川省共立案查处案件3.9万件、案值4.2亿元、罚没2.6亿元,为历年来之最。",
+     [("cases", 39000), ("fines_confiscations", 260000000)]),
+    ("2023年1-7月，12315、12345平台共受理投诉举报1648件，其中投诉1501件，举报177件，由投诉举报事件立案查处的案件38个。",
+     [("complaints", 1648), ("complaints", 1501), ("complaints", 177), ("cases", 38)]),
+    ("2018年以来,余杭区局通过该平台共录入案源9320件,已处理9079件,其中立案查处3334件,结案2861件,罚没款253.22万;",
+     [("cases", 3334), ("fines_confiscations", 2532200)]),
+    ("创业安徽建设持续深入，新增创新创业孵化载体155个，新登记经营主体121.3万户。",
+     [("new_market_entities", 1213000)]),
+]
+
+# Real sentences that state no core figure (targets, single cases, events, stocks, per-day levels).
+NOTHING = [
+    "一个月的时间全省涉疫情日投诉举报由峰值4620件下降至150件左右。",
+    "依据《中华人民共和国电子商务法》等法律法规，执法机关责令当事人停止违法行为，并给予行政处罚6000元。",
+    "当地市场监管局依法没收违法所得，处以违法所得5倍即250元的罚款，并对商家作出停业整顿60日的行政处罚。",
+    "截至今年7月底，湖南实有经营主体684.77万户，其中企业176.62万户。",
+    "经营主体净增98万户、突破1900万户，其中企业超830万户，总量均居全国第一。",
+    "新增高新技术企业3500家以上、科技型中小企业7533家、专精特新“小巨人”企业113家。",
+    "食品抽检量超每千人6.5批次。",
+    "制定实施食品药品执法办案12条措施,对违法行为实行顶格处罚。",
+    "上海查办的3个案件获选全国反不正当竞争执法暨“百日行动”十佳典型案件。",
+    "依法行政能力提升行动扎实推进，全省办结行政复议案件21850件。",
+    "向密云区和河北省廊坊市、邯郸市移送案件线索6件。",
+    "今年以来，排查问题线索2270件，涉案金额248.85万元，行政约谈441件，调解、解决消费纠纷13427件。",
+    "该局日前查处一起“反向抹零”行为，当事商家被责令整改。",
+    "2022年，全省法院共发出行政机关负责人出庭应诉通知书4228份，行政机关负责人到庭应诉4018件。",
+]
+
+
+@pytest.mark.parametrize(("text", "want"), YIELDS)
+def test_yields(text: str, want: list[tuple]) -> None:
+    assert figs(text) == [(m, float(v)) for m, v in want]
+
+
+@pytest.mark.parametrize("text", NOTHING)
+def test_yields_nothing(text: str) -> None:
+    assert figs(text) == []
+
+
+def test_distributed_lists_get_their_own_change_region_and_scope() -> None:
+    text = ("本报太原8月18日讯 今年前7月，从省市场监管局获悉。1至7月份，阳泉、运城、太原分别受理食品投诉举报"
+            "3711件、3105件、3024件，占全省食品投诉举报总量的50.76%。")
+    got = extract_text(text, published_on=PUB).figures
+    assert [(f.value, f.region_code) for f in got] == [(3711, "140300"), (3105, "140800"), (3024, "140100")]
+    assert {f.subject for f in got} == {"食品投诉举报"}
+    assert all(f.period_kind == "ytd" and f.period_end == date(2023, 7, 31) for f in got)
+
+    got = extract_text(YIELDS[0][0], published_on=PUB).figures
+    assert [float(f.yoy_pct) for f in got] == [26.4, 55.3]
+    assert [f.subject for f in got] == ["食品药品", "食品药品"]
+
+
+def test_rates_listed_with_their_categories() -> None:
+    text = "其中，食用农产品、餐饮食品、特殊膳食食品、水产制品的不合格率分别为2.59%、2.46%、2.21%、1.7%。"
+    got = extract_text(text, published_on=PUB).figures
+    assert [(f.metric, float(f.value), f.subject) for f in got] == [
+        ("fail_rate", 2.59, "食用农产品"), ("fail_rate", 2.46, "餐饮食品"),
+        ("fail_rate", 2.21, "特殊膳食食品"), ("fail_rate", 1.7, "水产制品")]
+
+
+def test_headline_has_empty_subject_and_category_has_one() -> None:
+    text = "今年以来全市新设企业7.5万户，同比增长25.93%。全面落实外资政策，新设外资企业2.6万户、增长超20%。"
+    a, b = extract_text(text, published_on=PUB).figures
+    assert (a.subject, float(a.yoy_pct)) == ("", 25.93)
+    assert (b.subject, float(b.yoy_pct)) == ("外资企业", 20)
+
+
+def test_section_headings_switch_region() -> None:
+    text = ("北京:抓牢疫情防控 深化改革创新\n8月份全市新设企业1.77万户,同比增长19.83%。\n"
+            "重庆:紧抓建设机遇 优化营商环境\n今年1-8月,全市新设立市场主体31万户,增长13.7%。\n")
+    got = extract_text(text, published_on=date(2020, 9, 4)).figures
+    assert [(f.metric, f.region_code, f.period_kind, f.year) for f in got] == [
+        ("new_enterprises", "110000", "month", 2020), ("new_market_entities", "500000", "ytd", 2020)]
+
+
+def test_work_report_reviews_last_year_and_skips_plans() -> None:
+    text = ("2025年安徽省政府工作报告\n一、2024年工作回顾\n创业安徽建设持续深入，新登记经营主体121.3万户。\n"
+            "二、2025年工作总体要求和主要目标任务\n全年新登记经营主体130万户以上。\n")
+    got = extract_text(text, published_on=date(2025, 1, 20)).figures
+    assert [(f.metric, float(f.value), f.year, f.period_kind) for f in got] == [
+        ("new_market_entities", 1213000.0, 2024, "year")]
+
+
+def test_provenance_offsets_and_rule() -> None:
+    text = "  通知。\n今年以来处理12315消费者诉求52.42万件,为消费者挽回经济损失8000余万元。"
+    for f in extract_text(text, published_on=PUB).figures:
+        assert text[f.char_start:f.char_end] == f.token
+        assert text[f.sentence_start:f.sentence_end] == f.quote
+        assert f.sentence_start <= f.char_start < f.char_end <= f.sentence_end
+        assert f.rule and 0 < f.confidence <= 1
+    lost = extract_text(text, published_on=PUB).figures[-1]
+    assert (lost.metric, lost.token, lost.approx) == ("losses_recovered", "8000余万元", "over")
+
+
+def test_pure_and_repeatable_on_a_real_document() -> None:
+    text = (RAW / "crud-10-1-785.txt").read_text(encoding="utf-8")
+    a = extract_text(text, doc="x.txt")
+    b = extract_text(text, doc="x.txt")
+    assert isinstance(a, Extraction)
+    assert [f.to_record() for f in a.figures] == [f.to_record() for f in b.figures]
+    assert all(f.doc == "x.txt" for f in a.figures)
+    assert a.meta.published_on == date(2023, 8, 2)
+
+
+def test_unknown_region_stays_unknown() -> None:
+    got = extract_text("市市场监管局介绍，近期抽检样品共计580批次，其中合格575批次、不合格5批次。",
+                       published_on=PUB).figures
+    assert [float(f.value) for f in got] == [580, 5]
+    assert all(f.region_code is None for f in got)

@@ -1,0 +1,61 @@
+"""Period phrases resolved against the publication date; event dates and titles are not periods."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from metrics.periods import default_period, find_periods
+
+PUB = date(2023, 8, 2)
+
+# (phrase, kind, start, end, year)
+CASES = [
+    ("今年以来，", "ytd", date(2023, 1, 1), PUB, 2023),
+    ("上半年，福建", "ytd", date(2023, 1, 1), date(2023, 6, 30), 2023),
+    ("今年前7月全省", "ytd", date(2023, 1, 1), date(2023, 7, 31), 2023),
+    ("1至7月份，", "ytd", date(2023, 1, 1), date(2023, 7, 31), 2023),
+    ("2023年1-7月，", "ytd", date(2023, 1, 1), date(2023, 7, 31), 2023),
+    ("今年1-8月，", "ytd", date(2023, 1, 1), date(2023, 8, 31), 2023),
+    ("8月份全市", "month", date(2023, 8, 1), date(2023, 8, 31), 2023),
+    ("第二季度", "quarter", date(2023, 4, 1), date(2023, 6, 30), 2023),
+    ("截至今年6月底，", "ytd", date(2023, 1, 1), date(2023, 6, 30), 2023),
+    ("截至目前，", "ytd", date(2023, 1, 1), PUB, 2023),
+    ("2018年至今共计", "multi_year", date(2018, 1, 1), PUB, 2023),
+    ("2023年以来，", "ytd", date(2023, 1, 1), PUB, 2023),
+    ("近三年", "multi_year", date(2021, 1, 1), PUB, 2023),
+    ("五年来", "multi_year", date(2019, 1, 1), PUB, 2023),
+    ("过去一年", "year", date(2022, 1, 1), date(2022, 12, 31), 2022),
+    ("2022年，全国市场监管部门", "year", date(2022, 1, 1), date(2022, 12, 31), 2022),
+    ("半年来共立案", "ytd", date(2023, 1, 1), PUB, 2023),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "start", "end", "year"), CASES)
+def test_period(text: str, kind: str, start: date, end: date, year: int) -> None:
+    (m,) = find_periods(text, published_on=PUB)
+    assert (m.period.kind, m.period.start, m.period.end, m.period.year) == (kind, start, end, year)
+
+
+def test_span_not_yet_ended_is_last_year() -> None:
+    (m,) = find_periods("截至9月25日,共接收投诉举报", published_on=date(2017, 3, 1))
+    assert m.period.year == 2016 and m.period.end == date(2016, 9, 25)
+
+
+def test_issue_number_gives_the_year() -> None:
+    (m,) = find_periods("公告（2023年第45期）")
+    assert (m.period.kind, m.period.year) == ("unknown", 2023)
+
+
+@pytest.mark.parametrize("text", ["7月31日，福建省市场监管局发布", "于2019年4月制定出台了",
+                                  "《法治政府建设实施纲要(2015-2020年)》", "长三角一体化", "11-12月"])
+def test_not_periods(text: str) -> None:
+    assert find_periods(text, published_on=PUB) == []
+
+
+def test_default_period_of_a_work_report_is_the_year_before() -> None:
+    p = default_period(date(2025, 1, 20), reviews_last_year=True)
+    assert (p.kind, p.year, p.start, p.end) == ("year", 2024, date(2024, 1, 1), date(2024, 12, 31))
+    assert default_period(PUB).kind == "unknown" and default_period(PUB).year == 2023
+    assert default_period(None).year is None
