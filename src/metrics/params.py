@@ -194,7 +194,9 @@ def validate(given: Mapping[str, Any], notebook: str, *, namespace: bool | None 
     _fill_from_data(out, values, db_arg, metrics_known)
     metric = out.get("metric")
     known_years = sorted({int(y) for y in _as_list(query.known_years(metric, db=db_arg)) if y is not None})
-    span = f"{known_years[0]}–{known_years[-1]}" if known_years else "none"
+    contiguous = known_years and known_years == list(range(known_years[0], known_years[-1] + 1))
+    span = f"{known_years[0]}–{known_years[-1]}" if contiguous and len(known_years) > 2 else \
+        ", ".join(map(str, known_years)) or "none"
     what = f" for {metric}" if metric else ""
     for pname, raw in values.items():
         kind = KINDS[pname]

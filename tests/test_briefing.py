@@ -1,0 +1,113 @@
+"""briefing.py: escaped tables and text, the offline CSP rewrite, the audit, and a hostile report end to end."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+from test_report import evil_db  # noqa: F401  (fixture)
+
+from metrics import briefing, report
+
+PAYLOADS = ('<script>window.__pwned=1</script>', '<img src=x onerror="window.__pwned=2">')
+
+
+def test_table_html_escapes_every_cell_and_header() -> None:
+    rows = [{"a": PAYLOADS[0], "b": PAYLOADS[1]}, {"a": None, "b": 3}]
+    page = briefing.table_html(rows, [("a", "<th>"), ("b", "B & C")], caption="<i>cap</i>")
+    tree = LexborHTMLParser(page)
+    assert not tree.css("table script") and not tree.css("table img") and not tree.css("table i")
+    cells = [td.text() for td in tree.css("td")]
+    assert cells == [PAYLOADS[0], PAYLOADS[1], "", "3"]
+    assert [th.text() for th in tree.css("th")] == ["<th>", "B & C"]
+    assert tree.css_first("caption").text() == "<i>cap</i>"
+
+
+def test_text_html_escapes_and_keeps_lines() -> None:
+    tree = LexborHTMLParser(briefing.text_html(f"第一行{PAYLOADS[1]}\n第二行"))
+    assert not tree.css("img")
+    assert tree.css_first("p").text() == f"第一行{PAYLOADS[1]}第二行"
+    assert len(tree.css("br")) == 1
+    with pytest.raises(ValueError, match="tag"):
+        briefing.text_html("x", tag="script")
+
+
+def _page(body: str) -> str:
+    return f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title>{body}</head><body></body></html>'
+
+
+def test_secure_html_drops_remote_scripts_and_hashes_inline_ones() -> None:
+    page = _page('<script src="https://cdn.example/require.js"></script><script src=""></script>'
+                 '<script type="module">import "https://cdn.example/m.mjs"</script>'
+                 '<script>var a = 1;</script><script type="text/x-mathjax-config">x</script>')
+    out = briefing.secure_html(page)
+    assert "cdn.example" not in out and 'src=""' not in out
+    audit = briefing.audit_html(out)
+    assert audit.problems() == []
+    policy = LexborHTMLParser(out).css_first('meta[http-equiv="Content-Security-Policy"]').attributes["content"]
+    assert "default-src 'none'" in policy
+    assert f"'{briefing.script_hash('var a = 1;')}'" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src")[1]  # scripts by hash only
+    assert out.index("Content-Security-Policy") < out.index("<script")
+
+
+def test_audit_catches_what_secure_html_must_prevent() -> None:
+    raw = _page('<script src="http://cdn.example/x.js"></script><script>var b=2;</script>') + \
+        '<img src="//tracker.example/p.gif" onerror="alert(1)">'
+    problems = " | ".join(briefing.audit_html(raw).problems())
+    assert "remote source <script src=http://cdn.example/x.js>" in problems
+    assert "remote source <img src=//tracker.example/p.gif>" in problems
+    assert "inline event handler <img onerror>" in problems
+    assert "not allowed by the CSP" in problems and "no Content-Security-Policy" in problems
+
+
+def test_audit_wants_plotly_once_when_charts_exist() -> None:
+    lib = f"/**\n{briefing.PLOTLY_MARKER}4.1.1\n*/ window.Plotly = {{}};"
+    two = _page(f"<script>{lib}</script><script>{lib} </script>") + '<div class="plotly-graph-div"></div>'
+    assert any("embedded 2 times" in p for p in briefing.audit_html(briefing.secure_html(two)).problems())
+    one = _page(f"<script>{lib}</script>") + '<div class="plotly-graph-div"></div>'
+    assert briefing.audit_html(briefing.secure_html(one)).problems() == []
+
+
+def test_figure_rows_format_values_and_keep_sources() -> None:
+    rows = briefing.figure_rows([{"metric": "fines_confiscations", "value": 260000000.0, "unit": "元",
+                                  "approx": "over", "yoy_pct": -4.0, "doc_title": None, "doc_path": "a.txt"}],
+                                {"fines_confiscations": "罚没款"})
+    r = rows[0]
+    assert (r["metric_name"], r["value_text"], r["value_plain"], r["approx_text"], r["yoy_text"], r["doc_title"]) == \
+        ("罚没款", "逾2.6亿元", "260000000", "逾", "同比下降4%", "a.txt")
+
+
+@pytest.mark.slow
+def test_hostile_report_text_shows_as_text(evil_db: Path, tmp_path: Path) -> None:  # noqa: F811
+    """A figure whose title and quote hold <script> and <img onerror> renders them as visible text."""
+    from metrics import query
+
+    result = report.run_report("province_comparison", {"metric": "fines_confiscations", "year": 2020},
+                               db=evil_db, out=tmp_path)
+    assert result.ok, result.error
+    page = result.html.read_text("utf-8")
+    tree = LexborHTMLParser(page)
+    # no element was created from report text: no <img>, no <b>, no script with the payload
+    assert not tree.css("img") and not tree.css("td b")
+    assert not any("__pwned" in (s.text() or "") and "Plotly" not in s.text() for s in tree.css("script"))
+    assert briefing.audit_html(page).problems() == []
+    # ... and the payloads are visible as text in the table, exactly as stored
+    frame = query.compare("fines_confiscations", years=2020, db=str(evil_db))
+    cell_text = {td.text() for td in tree.css("td")}
+    for r in frame.to_dicts():
+        assert r["quote"] in cell_text and r["doc_title"] in cell_text
+    assert any(PAYLOADS[0] in t for t in cell_text) and any(PAYLOADS[1] in t for t in cell_text)
+    # in the chart data the payload travels JSON-escaped inside plotly's own script, never as markup
+    charts = [s.text() for s in tree.css("script") if "Plotly.newPlot" in s.text()]
+    assert charts and all("<img" not in c and "</script" not in c for c in charts)
+    assert any("onerror" in c for c in charts)  # the quote is there, as inert escaped text
+    # the summary names the unlike periods (one province reports 1–8月 only)
+    summary = " ".join(p.text() for p in tree.css("p"))
+    ytd = next(r for r in frame.to_dicts() if r["period_kind"] != "year")
+    assert ytd["region_name"] in summary and ytd["period_label"] in summary and "不宜直接比较" in summary
+    run = json.loads((result.folder / "run.json").read_text("utf-8"))
+    assert run["charts"] == 2 and re.fullmatch(r"metric-fines_confiscations_year-2020", result.slug)
