@@ -1,0 +1,194 @@
+"""read_metadata(): dates, titles, publishers, regions and genres of the real sample documents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from metrics.metadata import DATE_SOURCES, GENRES, DocMeta, read_metadata
+from metrics.paths import RAW_DIR
+from metrics.prepare import prepare
+
+RAW = {p.name: p.read_text(encoding="utf-8") for p in sorted(RAW_DIR.glob("*.txt"))}
+
+
+def meta_of(prefix: str) -> DocMeta:
+    (name,) = [n for n in RAW if n.startswith(prefix)]
+    return read_metadata(prepare(RAW[name]), name)
+
+
+# Publication dates read by a person from each document. A date where the text states the day
+# (page field, feed dateline, delivery line); a year where only the year can be told from the text;
+# None where the text gives no year at all (news items saying only "7月26日").
+PUBLISHED = {
+    "000_51d59f3b833229c2.txt": (date(2017, 11, 23), "field"),      # 发布时间: 2017-11-23
+    "001_aa231a102711036a.txt": (2020, "implied"),                  # 9月4日 symposium, 2020版; links of 2024 are furniture
+    "002_06c57155bd1de4ba.txt": (date(2019, 12, 24), "field"),      # 时间:2019-12-24
+    "003_7ded9990b3cf83a9.txt": (2019, "implied"),                  # 2019 rule-of-law report, no date field
+    "004_1177d6538097e017.txt": (2022, "implied"),                  # 2022年10月12日 feedback; 2023 dates are deadlines
+    "crud-1-1-1191.txt": (None, "none"),                            # "7月26日", no year anywhere
+    "crud-1-1-1193.txt": (2023, "implied"),                         # 公告(2023年第45期)
+    "crud-1-1-1248.txt": (date(2023, 8, 14), "dateline"),
+    "crud-1-1-541.txt": (date(2023, 8, 2), "dateline"),
+    "crud-1-2-193.txt": (date(2023, 7, 25), "dateline"),
+    "crud-1-2-808.txt": (date(2023, 7, 25), "dateline"),
+    "crud-1-2-9.txt": (date(2023, 8, 1), "dateline"),
+    "crud-1-3-319.txt": (date(2023, 7, 25), "dateline"),
+    "crud-10-1-770.txt": (date(2023, 7, 27), "dateline"),
+    "crud-10-1-779.txt": (date(2023, 7, 31), "dateline"),
+    "crud-10-1-785.txt": (date(2023, 8, 2), "dateline"),
+    "crud-10-1-788.txt": (date(2023, 8, 2), "dateline"),
+    "crud-10-1-825.txt": (date(2023, 8, 15), "dateline"),
+    "crud-10-1-831.txt": (date(2023, 8, 16), "dateline"),
+    "crud-10-2-1198.txt": (date(2023, 8, 19), "dateline"),
+    "crud-10-2-92.txt": (date(2023, 8, 18), "dateline"),
+    "crud-11-1-1303.txt": (date(2023, 7, 25), "dateline"),
+    "crud-11-1-1803.txt": (date(2023, 7, 28), "dateline"),
+    "crud-2-1-1341.txt": (date(2023, 8, 16), "dateline"),          # two-digit year: 23-08-16 04:47
+    "crud-3-1-1194.txt": (2023, "implied"),                         # 公告(2023年第48期), "4日发布"
+    "crud-3-1-553.txt": (date(2023, 8, 14), "dateline"),            # 2023年08月14日 16:22:45 来自上海
+    "crud-3-2-111.txt": (date(2023, 7, 25), "dateline"),            # 来源:人民日报 | 2023年07月25日
+    "crud-3-2-1716.txt": (date(2023, 7, 25), "dateline"),
+    "crud-3-3-1772.txt": (2023, "implied"),                         # 当事人于2023年5月25日…购进
+    "crud-4-1-314.txt": (None, "none"),                             # 截至今年6月底, no year
+    "crud-4-3-831.txt": (date(2023, 8, 2), "dateline"),
+    "crud-5-1-565.txt": (2023, "implied"),                          # 聊城市2023年优化营商环境…8月14日上午
+    "crud-5-3-1342.txt": (None, "none"),                            # 8月17日电, 截至今年7月底
+    "crud-5-3-475.txt": (date(2023, 8, 4), "dateline"),
+    "crud-5-3-644.txt": (date(2023, 7, 28), "dateline"),
+    "crud-6-1-1496.txt": (date(2023, 8, 7), "dateline"),
+    "crud-6-1-1717.txt": (date(2023, 8, 7), "dateline"),
+    "crud-6-2-300.txt": (date(2023, 8, 11), "dateline"),
+    "crud-7-3-1125.txt": (date(2023, 8, 12), "dateline"),
+    "crud-8-2-1427.txt": (date(2023, 8, 15), "dateline"),
+    "crud-9-3-1280.txt": (date(2023, 8, 16), "dateline"),
+    "gwr2025-安徽.txt": (date(2025, 1, 20), "delivery"),            # 2025年1月20日在安徽省第十四届人民代表大会…
+    "gwr2025-广东.txt": (date(2025, 1, 15), "delivery"),            # ——2025年1月15日在广东省第十四届人民代表大会…
+}
+
+
+def test_the_date_table_covers_every_sample() -> None:
+    assert set(PUBLISHED) == set(RAW)
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_published_on(name: str) -> None:
+    expected, source = PUBLISHED[name]
+    meta = read_metadata(prepare(RAW[name]), name)
+    assert meta.date_source == source
+    if isinstance(expected, int):
+        assert meta.published_on is not None and meta.published_on.year == expected
+    else:
+        assert meta.published_on == expected
+
+
+def test_the_2024_related_links_of_001_do_not_date_it() -> None:
+    meta = meta_of("001_")
+    assert meta.published_on == date(2020, 9, 4)  # the 9月4日 of the editor's note, in the body's latest year
+
+
+def test_implied_date_reads_the_body_only() -> None:
+    text = "编者按:9月4日,座谈会在京召开。今年以来,推行2020版清单。\n- 市场监管总局举办活动(2024-09-15)\n"
+    meta = read_metadata(prepare(text))
+    assert (meta.published_on, meta.date_source) == (date(2020, 9, 4), "implied")
+
+
+def test_deadlines_and_plans_do_not_move_the_date_forward() -> None:
+    text = ("2022年10月12日,巡察组反馈意见。\n取得明显成效时限:2023年3月30日\n"
+            "组织协调各部门编制2023年随机抽查计划。\n")
+    assert read_metadata(prepare(text)).published_on == date(2022, 10, 12)
+
+
+def test_file_name_year_is_only_a_last_hint() -> None:
+    undated = prepare("全省市场监管部门持续优化营商环境。")
+    assert read_metadata(undated, "gwr2025-某省.txt").published_on == date(2025, 1, 1)
+    assert read_metadata(undated, "gwr2025-某省.txt").date_source == "name"
+    assert read_metadata(undated, "notes.txt").date_source == "none"
+    dated = prepare("2023-08-02，正文：全省市场监管部门持续优化营商环境。")
+    assert read_metadata(dated, "gwr2025-某省.txt").published_on == date(2023, 8, 2)
+
+
+def test_traditional_field_is_read_through_the_normalised_text() -> None:
+    meta = read_metadata(prepare("發佈時間：2023年8月2日\n臺北市食品抽檢結果公佈。"))
+    assert (meta.published_on, meta.date_source) == (date(2023, 8, 2), "field")
+
+
+# --- title, publisher, region, genre ------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("prefix", "title"),
+    [
+        ("000_", "关于市场监管改革政策落实情况专项审计调查整改情况的报告"),
+        ("002_", "2019年省市场监管局政务公开工作总结"),
+        ("gwr2025-安徽", "2025年安徽省政府工作报告"),
+        ("crud-10-2-1198", "今年前7月全省食品投诉举报呈现六大特点"),          # 原标题 …本报太原
+        ("crud-1-2-808", "市场监管部门将加快制定针对高科技行业商业秘密保护规则"),  # title printed twice
+        ("crud-6-1-1496", "一醋厂用冰乙酸勾兑食醋被罚百万 山西水塔醋业声明与勾兑事件无关"),
+        ("crud-8-2-1427", "知名景点零食店现低俗包装，被立案调查"),
+        ("003_", "杭州市余杭区市场监督管理局2019年法治政府建设报告"),     # from the attachment link
+    ],
+)
+def test_title(prefix: str, title: str) -> None:
+    assert meta_of(prefix).title == title
+
+
+def test_title_hint_is_used_when_the_text_has_no_heading() -> None:
+    name = "crud-1-1-1191.txt"
+    assert read_metadata(prepare(RAW[name]), name).title is None
+    assert read_metadata(prepare(RAW[name]), name, title_hint="济宁规范口岸收费").title == "济宁规范口岸收费"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "publisher", "region"),
+    [
+        ("000_", "杭州市市场监督管理局", "330100"),          # 来源:杭州市市场监督管理局
+        ("003_", "杭州市余杭区市场监管局", "330110"),
+        ("gwr2025-安徽", "安徽省人民政府", "340000"),
+        ("gwr2025-广东", "广东省人民政府", "440000"),
+        ("crud-10-1-785", "福建省市场监管局", "350000"),     # 福建省市场监管局发布…
+        ("crud-1-1-1248", "安徽省市场监管局", "340000"),     # 记者14日从安徽省市场监管局获悉
+        ("crud-1-2-193", "国家市场监督管理总局", "100000"),
+        ("crud-10-2-1198", "省市场监管局", "140000"),        # 本报太原…从省市场监管局传来消息
+        ("crud-4-1-314", "省市场监管局", "130000"),          # 河北日报讯…从省市场监管局获悉
+        ("crud-10-2-92", "八步区市场监管局", "451102"),      # 来源:八步区市场监管局返回搜狐… (footer cut off)
+        ("crud-5-3-475", "武汉市武昌区市场监管局", "420106"),
+    ],
+)
+def test_publisher_and_region(prefix: str, publisher: str, region: str) -> None:
+    meta = meta_of(prefix)
+    assert meta.publisher == publisher
+    assert meta.region is not None and meta.region.code == region
+
+
+def test_a_national_digest_of_ten_provinces_has_no_single_region() -> None:
+    meta = meta_of("001_")
+    assert meta.publisher == "中国质量报"
+    assert meta.region is None or meta.region.code == "100000"
+
+
+def test_an_unnamed_city_bureau_stays_without_region() -> None:
+    # "市市场监管局介绍" and no city named anywhere: the gold marks the region undeterminable
+    assert meta_of("crud-11-1-1803").region is None
+
+
+@pytest.mark.parametrize(
+    ("prefix", "genre"),
+    [("000_", "bureau_report"), ("002_", "bureau_report"), ("003_", "bureau_report"), ("004_", "bureau_report"),
+     ("001_", "digest"), ("gwr2025-安徽", "work_report"), ("gwr2025-广东", "work_report")],
+)
+def test_genre(prefix: str, genre: str) -> None:
+    assert meta_of(prefix).genre == genre
+
+
+def test_every_feed_item_is_news_and_fields_take_known_values() -> None:
+    for name, text in RAW.items():
+        meta = read_metadata(prepare(text), name)
+        assert meta.genre in GENRES and meta.date_source in DATE_SOURCES
+        if name.startswith("crud-"):
+            assert meta.genre == "news", name
+
+
+def test_speech_genre() -> None:
+    text = "在2023年全省市场监管工作会议上的讲话\n同志们:\n今年以来,全省抽检1000批次。"
+    assert read_metadata(prepare(text)).genre == "speech"
