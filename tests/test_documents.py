@@ -189,3 +189,15 @@ def test_every_sample_reads_as_utf8_unchanged(path: Path) -> None:
     doc = read_document(path)
     assert doc.encoding == "utf-8"
     assert doc.text == path.read_text(encoding="utf-8")
+
+
+def test_sources_table_lists_every_sample_with_title_publisher_source_and_licence() -> None:
+    import csv
+
+    with (RAW_DIR / "SOURCES.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["file"] for r in rows] == sorted(p.name for p in RAW_DIR.glob("*.txt"))
+    for row in rows:
+        assert all(row[k].strip() for k in ("title", "publisher", "source", "licence")), row["file"]
+        if row["file"].startswith("crud-"):
+            assert row["licence"] == "Apache-2.0" and "CRUD_RAG" in row["source"]
