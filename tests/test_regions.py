@@ -144,6 +144,9 @@ def test_get(code: str, expected: str | None) -> None:
         ("北京市朝阳区", None, "110105"),
         # words that are no place
         ("合作", None, None),
+        ("南海", None, None),
+        ("南海", "440600", "440605"),
+        ("新兴", None, None),
         ("公开平台", None, None),
         ("长三角", None, None),
         ("京津冀", None, None),
@@ -200,6 +203,14 @@ def test_descendants_and_within() -> None:
         ("全国市场监管工作座谈会", None, [("全国", "100000")]),
         ("我国企业间商业秘密", None, [("我国", "100000")]),
         ("青海海西州大柴旦", None, [("青海", "630000"), ("海西州", "632800"), ("大柴旦", "632857")]),
+        # a rejected candidate does not hide the place that starts inside it (real sentences)
+        ("习近平总书记亲临安徽考察", None, [("安徽", "340000")]),  # not 临安
+        ("记者从江西省新余市高新区市场监管局", None, [("江西省", "360000"), ("新余市", "360500")]),  # not 从江
+        ("信用信息公示系统(安徽)和安徽省事中事后", None, [("安徽", "340000"), ("安徽省", "340000")]),  # 和安县
+        # short forms that are ordinary words count only after their parent
+        ("佛山南海大力发展", None, [("佛山", "440600"), ("南海", "440605")]),
+        ("南海大黄鱼种业", "440000", []),
+        ("战略性新兴产业", "440000", []),
     ],
 )
 def test_find_mentions(text: str, within: str | None, expected: list[tuple[str, str]]) -> None:
