@@ -19,15 +19,15 @@ def meta_of(prefix: str) -> DocMeta:
 
 
 # Publication dates read by a person from each document. A date where the text states the day
-# (page field, feed dateline, delivery line); a year where only the year can be told from the text;
-# None where the text gives no year at all (news items saying only "7月26日").
+# (page field, feed dateline, delivery line); a year where only the year can be told from the text,
+# or, for news items saying only "7月26日", from their collection (name hint in doc_metadata.yaml).
 PUBLISHED = {
     "000_51d59f3b833229c2.txt": (date(2017, 11, 23), "field"),      # 发布时间: 2017-11-23
     "001_aa231a102711036a.txt": (2020, "implied"),                  # 9月4日 symposium, 2020版; links of 2024 are furniture
     "002_06c57155bd1de4ba.txt": (date(2019, 12, 24), "field"),      # 时间:2019-12-24
     "003_7ded9990b3cf83a9.txt": (2019, "implied"),                  # 2019 rule-of-law report, no date field
     "004_1177d6538097e017.txt": (2022, "implied"),                  # 2022年10月12日 feedback; 2023 dates are deadlines
-    "crud-1-1-1191.txt": (None, "none"),                            # "7月26日", no year anywhere
+    "crud-1-1-1191.txt": (2023, "name"),                            # "7月26日", no year: the CRUD-RAG collection year
     "crud-1-1-1193.txt": (2023, "implied"),                         # 公告(2023年第45期)
     "crud-1-1-1248.txt": (date(2023, 8, 14), "dateline"),
     "crud-1-1-541.txt": (date(2023, 8, 2), "dateline"),
@@ -51,10 +51,10 @@ PUBLISHED = {
     "crud-3-2-111.txt": (date(2023, 7, 25), "dateline"),            # 来源:人民日报 | 2023年07月25日
     "crud-3-2-1716.txt": (date(2023, 7, 25), "dateline"),
     "crud-3-3-1772.txt": (2023, "implied"),                         # 当事人于2023年5月25日…购进
-    "crud-4-1-314.txt": (None, "none"),                             # 截至今年6月底, no year
+    "crud-4-1-314.txt": (2023, "name"),                             # 截至今年6月底, no year in the text
     "crud-4-3-831.txt": (date(2023, 8, 2), "dateline"),
     "crud-5-1-565.txt": (2023, "implied"),                          # 聊城市2023年优化营商环境…8月14日上午
-    "crud-5-3-1342.txt": (None, "none"),                            # 8月17日电, 截至今年7月底
+    "crud-5-3-1342.txt": (2023, "name"),                            # 8月17日电, 截至今年7月底, no year in the text
     "crud-5-3-475.txt": (date(2023, 8, 4), "dateline"),
     "crud-5-3-644.txt": (date(2023, 7, 28), "dateline"),
     "crud-6-1-1496.txt": (date(2023, 8, 7), "dateline"),
@@ -105,6 +105,7 @@ def test_file_name_year_is_only_a_last_hint() -> None:
     assert read_metadata(undated, "gwr2025-某省.txt").published_on == date(2025, 1, 1)
     assert read_metadata(undated, "gwr2025-某省.txt").date_source == "name"
     assert read_metadata(undated, "notes.txt").date_source == "none"
+    assert read_metadata(undated, "crud-9-9-9.txt").published_on == date(2023, 1, 1)  # collection hint
     dated = prepare("2023-08-02，正文：全省市场监管部门持续优化营商环境。")
     assert read_metadata(dated, "gwr2025-某省.txt").published_on == date(2023, 8, 2)
 

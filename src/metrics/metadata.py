@@ -8,6 +8,7 @@ Vocabulary lives in data/doc_metadata.yaml.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -68,6 +69,7 @@ class _Conf:
     digest: re.Pattern[str]
     work_report: re.Pattern[str]
     genres: tuple[tuple[str, re.Pattern[str]], ...]
+    name_hints: tuple[tuple[str, int], ...]
 
 
 def _alt(words: list[str]) -> str:
@@ -82,6 +84,9 @@ def _conf() -> _Conf:
     if set(raw) != expected:
         raise MetadataConfigError(f"{METADATA_YAML.name}: sections must be {sorted(expected)}, got {sorted(raw)}")
     d, t, p = raw["dates"], raw["title"], raw["publisher"]
+    for h in d.get("name_hints") or []:
+        if set(h) != {"glob", "year", "why"}:
+            raise MetadataConfigError(f"{METADATA_YAML.name}: a name hint needs glob, year and why: {h!r}")
     for g in raw["genre"]:
         if set(g) != {"genre", "pattern"} or g["genre"] not in GENRES:
             raise MetadataConfigError(f"{METADATA_YAML.name}: bad genre rule {g!r}; genres are {GENRES}")
@@ -99,6 +104,7 @@ def _conf() -> _Conf:
         digest=re.compile(p["digest"]),
         work_report=re.compile(p["work_report"]),
         genres=tuple((g["genre"], re.compile(g["pattern"], re.M)) for g in raw["genre"]),
+        name_hints=tuple((h["glob"], int(h["year"])) for h in d.get("name_hints") or []),
     )
 
 
@@ -173,6 +179,9 @@ def read_date(prep: Prepared, name: str = "") -> tuple[date | None, str]:
     m = _NAME_YEAR_RE.search(name)
     if m:
         return date(int(m[1]), 1, 1), "name"
+    for pattern, year in c.name_hints:
+        if name and fnmatch.fnmatch(name, pattern):
+            return date(year, 1, 1), "name"
     return None, "none"
 
 
