@@ -17,7 +17,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from metrics.paths import PACKAGE_DATA, REFERENCE_DIR
+from metrics.paths import PACKAGE_DATA, PACKAGE_DIR, REFERENCE_DIR
 
 LEVELS = ("country", "province", "prefecture", "county")
 
@@ -173,14 +173,22 @@ def _trie_regex(words: Iterable[str], bucket: int = 200, sub_bucket: int = 20) -
     return emit(root)
 
 
+def _reference(name: str) -> Path:
+    """A vendored table in data/reference/, also found from the checkout when REGMETRICS_HOME points elsewhere."""
+    for folder in (REFERENCE_DIR, PACKAGE_DIR.parents[1] / "data" / "reference"):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"region table {name} not found in {REFERENCE_DIR}: restore data/reference/{name}")
+
+
 @cache
 def _tables() -> _Tables:
     regions: dict[str, Region] = {}
-    for row in _read_csv(REFERENCE_DIR / "regions.csv"):
+    for row in _read_csv(_reference("regions.csv")):
         code = row["code"]
         regions[code] = Region(code, row["name"], row["level"], row["parent"] or None)
     changes: dict[str, _Change] = {}
-    for row in _read_csv(REFERENCE_DIR / "region_changes.csv"):
+    for row in _read_csv(_reference("region_changes.csv")):
         changes[row["old_code"]] = _Change(
             row["old_code"], row["old_name"], row["new_code"], row["new_name"],
             date.fromisoformat(row["changed_on"]), row["note"],
