@@ -138,6 +138,8 @@ def test_get(code: str, expected: str | None) -> None:
         ("下城区", None, "330105"),
         ("长泰县", None, "350605"),
         ("宁乡县", None, "430182"),
+        ("沙县", None, "350405"),
+        ("梅列区", None, "350404"),
         # compound names
         ("浙江省杭州市余杭区", None, "330110"),
         ("杭州余杭", None, "330110"),
@@ -238,6 +240,7 @@ def test_find_mentions(text: str, within: str | None, expected: list[tuple[str, 
         "长安街沿线",
         "大同小异",
         "合作市场主体",
+        "沙县小吃门店",
     ],
 )
 def test_no_false_places(text: str) -> None:
