@@ -22,13 +22,13 @@ from metrics.paths import PACKAGE_DATA
 FURNITURE_YAML = PACKAGE_DATA / "furniture.yaml"
 CHARMAP_YAML = PACKAGE_DATA / "doc_charmap.yaml"
 FURNITURE_KINDS = ("lines", "heads", "tails", "trailing", "inline")
-_ENTRY_KEYS = {"catches", "pattern", "example", "invented"}
+_ENTRY_KEYS = {"catches", "pattern", "example", "invented", "also_before"}
 
 # Whole-line furniture is short; longer lines are prose and skip the line patterns.
 _MAX_FURNITURE_LINE = 300
 # Trailing credits sit in the last few dozen characters of a line.
 _TRAILING_WINDOW = 160
-# A repeated paragraph this long (in non-space characters) is dropped even when it stands alone;
+# A repeated paragraph this long (in characters) is dropped even when it stands alone;
 # shorter repeats ("各位代表!", "牵头部门:稽查大队") are dropped only inside a repeated block.
 _MIN_LONE_REPEAT = 10
 
@@ -137,7 +137,7 @@ def normalise(text: str) -> str:
 class _Furniture:
     lines: re.Pattern[str] | None
     heads: re.Pattern[str] | None
-    tails: tuple[re.Pattern[str], ...]
+    tails: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
     trailing: tuple[re.Pattern[str], ...]
     inline: tuple[re.Pattern[str], ...]
 
@@ -157,6 +157,8 @@ def load_furniture() -> dict[str, list[dict[str, Any]]]:
                 raise FurnitureError(f"{where}: unknown keys {sorted(bad)}")
             if not entry.get("catches") or not entry.get("pattern"):
                 raise FurnitureError(f"{where}: needs both 'catches' and 'pattern'")
+            if "also_before" in entry and kind != "tails":
+                raise FurnitureError(f"{where}: 'also_before' applies to tails only")
             try:
                 re.compile(entry["pattern"])
             except re.error as exc:
@@ -178,7 +180,7 @@ def _furniture() -> _Furniture:
     return _Furniture(
         lines=_union(conf["lines"]),
         heads=_union(conf["heads"]),
-        tails=tuple(re.compile(e["pattern"], re.M) for e in conf["tails"]),
+        tails=tuple((re.compile(e["pattern"], re.M), tuple(e.get("also_before") or ())) for e in conf["tails"]),
         trailing=tuple(re.compile(e["pattern"]) for e in conf["trailing"]),
         inline=tuple(re.compile(e["pattern"]) for e in conf["inline"]),
     )
@@ -190,6 +192,13 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     while e > s and text[e - 1] in _SPACE:
         e -= 1
     return s, e
+
+
+def _tail_start(norm: str, start: int, before: tuple[str, ...]) -> int:
+    for word in before:
+        if norm.startswith(word, start - len(word)):
+            return start - len(word)
+    return start
 
 
 def _first_at_or_after(starts: list[int], pos: int) -> int:
@@ -213,7 +222,7 @@ def _trim_trailing(norm: str, s: int, e: int, trailing: tuple[re.Pattern[str], .
 def _line_spans(norm: str) -> list[tuple[int, int]]:
     """Spans of one line each, with furniture lines dropped and furniture cut from the others."""
     f = _furniture()
-    tail_starts = sorted({m.start() for pat in f.tails for m in pat.finditer(norm)})
+    tail_starts = sorted({_tail_start(norm, m.start(), before) for pat, before in f.tails for m in pat.finditer(norm)})
     cuts = sorted((m.start(), m.end()) for pat in f.inline for m in pat.finditer(norm))
     cut_starts = [c[0] for c in cuts]
     spans: list[tuple[int, int]] = []
@@ -221,7 +230,8 @@ def _line_spans(norm: str) -> list[tuple[int, int]]:
         s, e = _strip(norm, m.start(), m.end())
         if s >= e:
             continue
-        if f.lines is not None and e - s <= _MAX_FURNITURE_LINE and f.lines.fullmatch(norm, s, e):
+        if (f.lines is not None and e - s <= _MAX_FURNITURE_LINE and norm[e - 1] != "。"
+                and f.lines.fullmatch(norm, s, e)):
             continue
         if f.heads is not None and (h := f.heads.match(norm, s, e)):
             s = h.end()
@@ -247,16 +257,15 @@ def _drop_repeats(norm: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     """Keep the first copy of each paragraph: drop a long exact repeat, and any repeat next to another."""
     seen: set[str] = set()
     repeat: list[bool] = []
-    long: list[bool] = []
     for s, e in spans:
-        key = "".join(norm[s:e].split())
+        key = norm[s:e]  # spans are trimmed, so an exact repeat has the same key
         repeat.append(key in seen)
-        long.append(len(key) >= _MIN_LONE_REPEAT)
         seen.add(key)
     n = len(spans)
     return [
-        span for i, span in enumerate(spans)
-        if not repeat[i] or not (long[i] or (i > 0 and repeat[i - 1]) or (i + 1 < n and repeat[i + 1]))
+        (s, e) for i, (s, e) in enumerate(spans)
+        if not repeat[i]
+        or not (e - s >= _MIN_LONE_REPEAT or (i > 0 and repeat[i - 1]) or (i + 1 < n and repeat[i + 1]))
     ]
 
 
