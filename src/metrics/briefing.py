@@ -72,10 +72,10 @@ def _display(bundle: dict[str, Any]) -> None:
 
 
 def show_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], *, caption: str = "",
-               records: Iterable[dict[str, Any]] | None = None) -> None:
+               records: Iterable[dict[str, Any]] | None = None, css_class: str = "regmetrics-table") -> None:
     """Display an escaped table in a notebook; `records` (default: rows) travel along for figures.csv."""
     recs = [_jsonable(r) for r in (rows if records is None else records)]
-    _display({"text/html": table_html(rows, columns, caption=caption),
+    _display({"text/html": table_html(rows, columns, caption=caption, css_class=css_class),
               "text/plain": f"<table: {len(rows)} rows>", FIGURES_MIMETYPE: recs})
 
 
@@ -152,7 +152,8 @@ def show_sources(frame: Any) -> None:
             docs[key]["n"] += 1
     listed = sorted(docs.values(), key=lambda d: (str(d["published_on"] or ""), d["doc_path"]))
     show_table(listed, (("doc_title", "文件"), ("published_on", "发布日期"), ("doc_path", "路径"),
-                        ("n", "引用数值")), caption=f"来源文件（{len(listed)}份）", records=[])
+                        ("n", "引用数值")), caption=f"来源文件（{len(listed)}份）", records=[],
+               css_class="regmetrics-table regmetrics-sources")
 
 
 # ---- export -----------------------------------------------------------------------------------

@@ -1,0 +1,109 @@
+"""Every briefing notebook runs through papermill on the sample data; its HTML holds the figures the
+query API gives for the same parameters (expectations derived from the database, not hard-coded)."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import jupytext
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+from test_report import sample_db  # noqa: F401  (fixture)
+
+from metrics import briefing, params, paths, query, report, summary
+
+
+@pytest.mark.parametrize("name", params.available_notebooks())
+def test_notebook_shape(name: str) -> None:
+    """Kernelspec, one parameters cell followed by validation, no function or class definitions."""
+    nb = jupytext.read(paths.NOTEBOOKS_DIR / f"{name}.py")
+    assert nb.metadata["kernelspec"]["name"] == "regmetrics"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    tagged = [i for i, c in enumerate(code) if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert f'params.validate(globals(), "{name}")' in code[tagged[0] + 1].source
+    for c in code:
+        for node in ast.walk(ast.parse(c.source)):
+            assert not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda), name
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "{" not in markdown  # prose is static: nothing is formatted into Markdown
+
+
+def _render(name: str, db: Path, out: Path, **given: object) -> tuple[report.RunResult, LexborHTMLParser, dict]:
+    result = report.run_report(name, given, db=db, out=out)
+    assert result.ok, result.error
+    page = result.html.read_text("utf-8")
+    assert briefing.audit_html(page).problems() == []
+    run = json.loads((result.folder / "run.json").read_text("utf-8"))
+    return result, LexborHTMLParser(page), run
+
+
+def _cells(tree: LexborHTMLParser) -> list[list[str]]:
+    return [[td.text() for td in tr.css("td")] for tr in tree.css("table.regmetrics-table:not(.regmetrics-sources) tbody tr")]
+
+
+def _charts(tree: LexborHTMLParser) -> int:
+    return len(tree.css("div.plotly-graph-div"))
+
+
+@pytest.mark.slow
+def test_province_comparison(sample_db: Path, tmp_path: Path) -> None:  # noqa: F811
+    result, tree, run = _render("province_comparison", sample_db, tmp_path)
+    metric, year = run["parameters"]["metric"], run["parameters"]["year"]
+    history = query.compare(metric, level="province", db=str(sample_db))
+    rows = _cells(tree)
+    assert _charts(tree) == 2
+    for r in history.to_dicts():
+        want = summary.value_text(r["value"], r["unit"], r["approx"])
+        assert any(r["region_name"] in row and str(r["year"]) in row and want in row and r["quote"] in row
+                   for row in rows), (r["region_name"], r["year"], want)
+    ranked = history.filter(history["year"] == year).sort("value", descending=True)
+    text = " ".join(p.text() for p in tree.css("p"))
+    assert f"{year}年，" in text and ranked["region_name"][0] in text
+    assert {d for d in history["doc_title"].to_list() if d} <= {td.text() for td in tree.css("td")}
+
+
+@pytest.mark.slow
+def test_province_comparison_with_given_regions(sample_db: Path, tmp_path: Path) -> None:  # noqa: F811
+    db = str(sample_db)
+    metric = max(query.known_metrics(db=db), key=lambda m: query.compare(m, level="province", db=db).height)
+    frame = query.compare(metric, level="province", db=db)
+    year = frame["year"][0]
+    codes = frame.filter(frame["year"] == year)["region_code"].to_list()
+    result, tree, run = _render("province_comparison", sample_db, tmp_path, metric=metric, year=year,
+                                regions=codes[:2])
+    assert run["parameters"]["regions"] == codes[:2]
+    shown = {row[0] for row in _cells(tree)}
+    expected = set(query.compare(metric, regions=codes[:2], db=db)["region_name"].to_list())
+    assert shown == expected
+
+
+@pytest.mark.slow
+def test_region_profile(sample_db: Path, tmp_path: Path) -> None:  # noqa: F811
+    result, tree, run = _render("region_profile", sample_db, tmp_path)
+    profile = query.region_profile(run["parameters"]["region"], db=str(sample_db))
+    assert profile.height > 0 and _charts(tree) == 1
+    rows = _cells(tree)
+    names = summary.metric_names(str(sample_db))
+    for r in profile.to_dicts():
+        want = summary.value_text(r["value"], r["unit"], r["approx"])
+        assert any(names[r["metric"]] in row and want in row and r["quote"] in row for row in rows)
+    assert any(profile["region_name"][0] in h.text() for h in tree.css("h1"))
+
+
+@pytest.mark.slow
+def test_data_coverage(sample_db: Path, tmp_path: Path) -> None:  # noqa: F811
+    result, tree, run = _render("data_coverage", sample_db, tmp_path)
+    db = str(sample_db)
+    assert _charts(tree) == 1
+    heat = next(s.text() for s in tree.css("script") if "Plotly.newPlot" in s.text() and '"heatmap"' in s.text())
+    cells = query.coverage(db=db)
+    placed = cells.filter(cells["region_code"].is_not_null() & cells["year"].is_not_null())
+    assert placed.height > 0
+    for name in set(placed["region_name"].to_list()):
+        assert json.dumps(name)[1:-1] in heat or name in heat  # plotly writes \\uXXXX escapes
+    captions = [c.text() for c in tree.css("caption")]
+    assert f"矛盾数值（{query.conflicts(db=db).height}条）" in captions
+    assert f"低置信度数值（{query.low_confidence(db=db).height}条）" in captions

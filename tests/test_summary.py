@@ -1,0 +1,73 @@
+"""summary.py: number formats and the Chinese summary written from query rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_report import sample_db  # noqa: F401  (fixture)
+
+from metrics import query, summary
+
+
+@pytest.mark.parametrize("value,unit,approx,text", [
+    (260000000, "元", "", "2.6亿元"),
+    (23544800, "元", "over", "逾2354万元"),
+    (378626, "件", "", "37.86万件"),
+    (8532, "件", "about", "约8532件"),
+    (98.45, "%", "", "98.45%"),
+    (0, "户", "under", "不足0户"),
+])
+def test_value_text(value: float, unit: str, approx: str, text: str) -> None:
+    assert summary.value_text(value, unit, approx) == text
+
+
+def test_scale_shared_across_values_and_yoy_words() -> None:
+    s = summary.scale_for([260000000, 5000000], "元")
+    assert (s.divisor, s.unit) == (1e8, "亿元")
+    assert summary.value_text(5000000, "元", scale=s) == "0.05亿元"
+    assert summary.yoy_text(12.345) == "同比增长12.3%" and summary.yoy_text(-4) == "同比下降4%"
+    assert summary.yoy_text(None) == "" and summary.yoy_text(0) == "与上年持平"
+
+
+ROWS = [
+    {"region_code": "510000", "region_name": "四川省", "year": 2020, "value": 260000000.0, "unit": "元",
+     "period_kind": "year", "period_label": "全年", "approx": "", "yoy_pct": 12.0},
+    {"region_code": "440000", "region_name": "广东省", "year": 2020, "value": 120000000.0, "unit": "元",
+     "period_kind": "ytd", "period_label": "1–8月", "approx": "over", "yoy_pct": None},
+    {"region_code": "110000", "region_name": "北京市", "year": 2020, "value": 30000000.0, "unit": "元",
+     "period_kind": "year", "period_label": "全年", "approx": "", "yoy_pct": None},
+]
+
+
+def test_comparison_summary_ranks_and_flags_unlike_periods() -> None:
+    text = summary.comparison_summary(ROWS, "罚没款", 2020)
+    assert text.startswith("2020年，四川省罚没款2.6亿元，为所比省份最高，同比增长12%")
+    assert "北京市最低，为0.3亿元" in text and "共3个省份有数据" in text
+    assert "广东省为1–8月数据" in text and "不宜直接比较" in text
+    assert "1个数值为约数" in text and "逾1.2亿元" in text
+
+
+def test_comparison_summary_single_and_empty() -> None:
+    assert summary.comparison_summary(ROWS[:1], "罚没款", 2020) == "2020年，仅四川省有罚没款数据：2.6亿元。"
+    assert summary.comparison_summary(ROWS, "罚没款", 2019) == "2019年，所选省份没有罚没款数据。"
+    text = summary.comparison_summary(ROWS[1:2], "罚没款", 2020)
+    assert "（1–8月）" in text and "并非全年数" in text
+
+
+@pytest.mark.slow
+def test_summary_from_sample_data_names_the_leader(sample_db: Path) -> None:  # noqa: F811
+    db = str(sample_db)
+    for metric in query.known_metrics(db=db):
+        frame = query.compare(metric, level="province", db=db)
+        if frame.height == 0:
+            continue
+        year = frame.group_by("year").len().sort(["len", "year"], descending=True)["year"][0]
+        rows = frame.filter(frame["year"] == year).sort("value", descending=True).to_dicts()
+        text = summary.comparison_summary(frame, "指标", year)
+        lead = rows[0]
+        assert text.startswith(f"{year}年，") and lead["region_name"] in text
+        assert summary.value_text(lead["value"], lead["unit"], lead["approx"],
+                                  summary.scale_for([r["value"] for r in rows], lead["unit"])) in text
+        if len({r["period_kind"] for r in rows}) > 1:
+            assert "不宜直接比较" in text
