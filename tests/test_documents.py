@@ -98,6 +98,12 @@ def test_html_with_meta_gbk_keeps_blocks_and_drops_scripts_and_navigation(tmp_pa
         assert dropped not in doc.text
 
 
+def test_html_declared_gbk_but_saved_as_utf8_is_read_as_utf8(tmp_path: Path) -> None:
+    doc = read_document(_write(tmp_path, "stale.html", HTML.encode("utf-8")))
+    assert doc.encoding == "utf-8"
+    assert "总体合格率98.16%" in doc.text
+
+
 def test_html_without_meta_charset_is_detected_and_title_taken_from_title_tag(tmp_path: Path) -> None:
     page = "<html><head><title>抽检通告 - 某市场监管局</title></head><body><p>" + REPORT + "</p></body></html>"
     doc = read_document(_write(tmp_path, "plain.htm", page.encode("gb18030")))

@@ -150,6 +150,14 @@ def _read_txt(path: Path, data: bytes) -> tuple[str, str, str | None]:
     return text, encoding, None
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _html_codec(data: bytes) -> str | None:
     m = _META_CHARSET_RE.search(data[:4096])
     if not m:
@@ -166,6 +174,9 @@ def _read_html(path: Path, data: bytes) -> tuple[str, str, str | None]:
     from selectolax.lexbor import LexborHTMLParser
 
     codec = None if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) else _html_codec(data)
+    if codec is not None and codec != "utf-8" and _is_utf8(data):
+        # Chinese GBK text is practically never valid UTF-8, so valid UTF-8 beats a stale meta tag.
+        codec = "utf-8"
     if codec is not None:
         try:
             html = data.decode(codec)
