@@ -61,8 +61,36 @@ _PREDICATE_END = re.compile(r"[有是为]$")
 _ENTERPRISE_KIND = re.compile(r"(?:外资|外商投资|民营|私营|内资|国有|个人独资|合伙|科技型)企业")
 # What is left of a headline phrase once scope words are gone: generic heads, not a scope.
 _HEADLINE_ONLY = re.compile(r"^(?:企业|市场主体|经营主体|主体|食品安全|情况)+$")
+_YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")
 _WORK_REPORT = re.compile(r"政府工作报告")
 _SHIELD = re.compile(r"《[^》]{0,80}》")
+
+
+@dataclass(slots=True)
+class _Para:
+    """One body span with its sentence ends, clause ends and period phrases."""
+
+    start: int
+    end: int
+    sent_ends: list[int]
+    clause_ends: list[int]
+    _periods: list[PeriodMention] | None = None
+    _mentions: list[regions.Mention] | None = None
+
+    def periods_of(self, d: _Doc) -> list[PeriodMention]:
+        """Period phrases of this paragraph, found on first use."""
+        if self._periods is None:
+            self._periods = find_periods(d.norm, self.start, self.end, d.published_on)
+        return self._periods
+
+    def mentions(self, d: _Doc) -> list[regions.Mention]:
+        """Region names of this paragraph that name an area (not a dateline or a platform), found on first use."""
+        if self._mentions is None:
+            s = self.start
+            found = regions.find_mentions(d.norm[s:self.end], within=d._within)
+            self._mentions = [m for m in (regions.Mention(m.start + s, m.end + s, m.surface, m.region)
+                                          for m in found) if d._is_area(m)]
+        return self._mentions
 
 
 @dataclass(slots=True)
@@ -89,19 +117,15 @@ class _Doc:
         self.meta = meta
         n = self.norm
         self.published_on = published_on
-        self.periods = find_periods(n, published_on=published_on)
-        self.sent_ends = [m.start() for m in _SENT_END.finditer(n)]
-        self.clause_ends = [m.start() for m in _CLAUSE_END.finditer(n)]
+        self._paras: dict[int, _Para] = {}
         self.body = sorted(prep.body)
         self.body_starts = [s for s, _ in self.body]
         self.shields = [(m.start(), m.end()) for m in _SHIELD.finditer(n)]
         self.scope = _meta_region(meta)
-        self.mentions = [m for m in regions.find_mentions(n, within=self.scope.code if self.scope else None)
-                         if self._is_area(m)]
-        self.mention_starts = [m.start for m in self.mentions]
+        self._within = self.scope.code if self.scope else None
         self.scopes = [(m.start(), m.end(), m.group()) for m in _SCOPE.finditer(n)]
-        self.year = published_on.year if published_on else _text_year(self.periods)
-        self.period_starts = [p.start for p in self.periods]
+        self._year: int | None = published_on.year if published_on else None
+        self._year_known = published_on is not None
         self.work_report = bool(_WORK_REPORT.search(n, 0, min(len(n), 400))) or "work_report" in (meta.genre or "")
         self.sections = self._sections()
         self.section_starts = [s for s, _ in self.sections]
@@ -118,34 +142,65 @@ class _Doc:
         return True
 
     def _sections(self) -> list[tuple[int, regions.Region]]:
-        """(start, region) of every body line that opens with a region name and a colon."""
+        """(start, region) of every short body line that opens with a region name and a colon."""
         out = []
         for s, e in self.body:
-            i = bisect.bisect_left(self.mention_starts, s)
-            if i < len(self.mentions):
-                m = self.mentions[i]
-                if m.start - s <= 2 and e - s <= 60 and _HEADING_COLON.match(self.norm, m.end):
-                    out.append((s, m.region))
+            if e - s > 60:
+                continue
+            ments = self.para(s).mentions(self)
+            if ments and ments[0].start - s <= 2 and _HEADING_COLON.match(self.norm, ments[0].end):
+                out.append((s, ments[0].region))
         return out
 
     def _plan_start(self) -> int:
         """Where the plans part of a report begins (a plan heading at the start of a line), else len(text)."""
-        rx = catalogue().plan_heading
-        for s, e in self.body:
-            m = rx.search(self.norm, s, min(e, s + 40))
-            if m and m.start() - s <= 8 and (e - s <= 60 or self.work_report):
+        for m in catalogue().plan_heading.finditer(self.norm):
+            i = bisect.bisect_right(self.body_starts, m.start()) - 1
+            if i < 0:
+                continue
+            s, e = self.body[i]
+            if m.start() < e and m.start() - s <= 8 and (e - s <= 60 or self.work_report):
                 return m.start()
         return len(self.norm)
 
+    def para(self, pos: int) -> _Para:
+        """Sentence and clause ends and period phrases of the paragraph holding pos, computed once."""
+        i = bisect.bisect_right(self.body_starts, pos) - 1
+        s, e = self.body[i] if i >= 0 and pos < self.body[i][1] else (pos, pos + 1)
+        p = self._paras.get(s)
+        if p is None:
+            n = self.norm
+            p = _Para(s, e, [m.start() for m in _SENT_END.finditer(n, s, e)],
+                      [m.start() for m in _CLAUSE_END.finditer(n, s, e)])
+            self._paras[s] = p
+        return p
+
     def sentence(self, pos: int) -> tuple[int, int]:
-        i = bisect.bisect_left(self.sent_ends, pos)
-        start = self.sent_ends[i - 1] + 1 if i > 0 else 0
-        end = self.sent_ends[i] + 1 if i < len(self.sent_ends) else len(self.norm)
+        p = self.para(pos)
+        i = bisect.bisect_left(p.sent_ends, pos)
+        start = p.sent_ends[i - 1] + 1 if i > 0 else p.start
+        end = p.sent_ends[i] + 1 if i < len(p.sent_ends) else p.end
         return start, end
 
     def clause_start(self, pos: int) -> int:
-        i = bisect.bisect_left(self.clause_ends, pos)
-        return self.clause_ends[i - 1] + 1 if i > 0 else 0
+        p = self.para(pos)
+        i = bisect.bisect_left(p.clause_ends, pos)
+        return p.clause_ends[i - 1] + 1 if i > 0 else p.start
+
+    def periods_in(self, start: int, end: int) -> list[PeriodMention]:
+        return [m for m in self.para(start).periods_of(self) if start <= m.start < end]
+
+    @property
+    def year(self) -> int | None:
+        """The publication year, else the first year a period phrase of the body states."""
+        if not self._year_known:
+            self._year_known = True
+            for m in _YEAR_WORD.finditer(self.norm):
+                y = _text_year(find_periods(self.norm, max(0, m.start() - 2), m.end() + 16))
+                if y is not None and self.prep.in_body(m.start()):
+                    self._year = y
+                    break
+        return self._year
 
     def paragraph(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.body_starts, pos) - 1
@@ -156,18 +211,20 @@ class _Doc:
         return self.sections[i][1] if i >= 0 else None
 
     def mentions_in(self, start: int, end: int) -> list[regions.Mention]:
-        i = bisect.bisect_left(self.mention_starts, start)
-        j = bisect.bisect_left(self.mention_starts, end)
-        return self.mentions[i:j]
+        return [m for m in self.para(start).mentions(self) if start <= m.start < end]
 
     def period_at(self, pos: int, para_start: int) -> tuple[Period, bool]:
         """The last period phrase before pos in its paragraph, else the section's, else the default."""
-        i = bisect.bisect_left(self.period_starts, pos) - 1
-        if i >= 0 and self.periods[i].start >= para_start:
-            return self.periods[i].period, True
+        before = [m for m in self.para(pos).periods_of(self) if m.start < pos]
+        if before:
+            return before[-1].period, True
         sec = self.section_start(pos)
-        if i >= 0 and sec is not None and self.periods[i].start >= sec:
-            return self.periods[i].period, True
+        if sec is not None and sec < para_start:
+            j = bisect.bisect_left(self.body_starts, sec)
+            for s, _e in reversed(self.body[j:bisect.bisect_left(self.body_starts, para_start)]):
+                got = self.para(s).periods_of(self)
+                if got:
+                    return got[-1].period, True
         p = default_period(self.published_on, self.work_report and pos < self.plan_start)
         if p.year is None and self.year is not None:
             p = replace(p, year=self.year)
@@ -443,7 +500,7 @@ class _Extractor:
             kind = _ENTERPRISE_KIND.search(n, start, end)
             return kind.group(0) if kind else ""
         cuts = [(m.start, m.end) for m in d.mentions_in(start, end)]
-        cuts += [(p.start, p.end) for p in d.periods if start <= p.start < end]
+        cuts += [(p.start, p.end) for p in d.periods_in(start, end)]
         cuts += [(a, b) for a, b, _ in d.scopes if start <= a < end]
         if not cm.spec.keep_trigger_in_subject:
             cuts += [(m.start(), m.end()) for m in cm.trigger.finditer(n, start, end)]

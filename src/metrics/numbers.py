@@ -46,6 +46,8 @@ class _Vocab:
     approx_inside: dict[str, str]
     approx_after: dict[str, str]
     regex: re.Pattern[str]
+    before: re.Pattern[str]
+    glued: frozenset[str]
 
 
 def _alt(words: list[str]) -> str:
@@ -63,9 +65,9 @@ def vocab() -> _Vocab:
     # 超4800家, 800多家, 150件左右, 253.22万 (bare scale, only before punctuation or end).
     # Must not catch: digits inside longer numbers or codes (lookbehind), ordinals 第45期 (第),
     # 〔2017〕16号 / 12315 / 2023年 (no unit word follows), 270.55万人 (unknown unit after 万).
+    # The pattern starts at the numeral itself so the scan can skip quickly; a qualifier before it
+    # (超4800家, 约3000件) is read by look-behind in find_numbers.
     pattern = (
-        rf"(?P<pre>{_alt(list(raw['approx_before']))})?"
-        rf"(?<![0-9.第A-Za-z{cn}])(?<![0-9],)"
         rf"(?P<num>[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|[{cn}]+)"
         rf"(?P<q1>{_alt(list(raw['approx_inside']))})?"
         rf"(?P<scale>{_alt(list(scales))})?"
@@ -73,8 +75,12 @@ def vocab() -> _Vocab:
         rf"(?:(?P<unit>{_alt(list(units))})|(?<=[万亿])(?![\u4e00-\u9fff0-9]))"
         rf"(?P<post>{_alt(list(raw['approx_after']))})?"
     )
+    before = re.compile(rf"(?:{_alt(list(raw['approx_before']))})$")
+    # The character before a numeral that makes it part of something else (a longer number, a code,
+    # an ordinal 第45期, a Chinese numeral run); checked in Python so the scan starts on the numeral.
+    glued = frozenset("0123456789.第" + cn + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
     return _Vocab(units, scales, raw["bare_scale_family"], raw["approx_before"], raw["approx_inside"],
-                  raw["approx_after"], re.compile(pattern))
+                  raw["approx_after"], re.compile(pattern), before, glued)
 
 
 def chinese_to_int(s: str) -> int | None:
@@ -108,8 +114,10 @@ def parse_number(num: str) -> Decimal | None:
     return None if n is None else Decimal(n)
 
 
-def _approx(m: re.Match[str], v: _Vocab) -> str:
-    for group, table in (("pre", v.approx_before), ("q1", v.approx_inside),
+def _approx(m: re.Match[str], v: _Vocab, pre: str | None) -> str:
+    if pre:
+        return v.approx_before[pre]
+    for group, table in (("q1", v.approx_inside),
                          ("q2", v.approx_inside), ("post", v.approx_after)):
         word = m.group(group)
         if word:
@@ -121,7 +129,11 @@ def find_numbers(norm: str, start: int = 0, end: int | None = None) -> list[Numb
     """Every number-with-unit token in norm[start:end], in text order."""
     v = vocab()
     out: list[NumberToken] = []
+    glued = v.glued
     for m in v.regex.finditer(norm, start, len(norm) if end is None else end):
+        i = m.start()
+        if i > 0 and (norm[i - 1] in glued or (norm[i - 1] == "," and i > 1 and norm[i - 2].isdigit())):
+            continue
         num = m.group("num")
         # A lone 千/百/十 is no numeral, and a lone 一 is an article far more often than a count
         # ("查处一起…行为" is one case, "一件事" a slogan).
@@ -140,7 +152,9 @@ def find_numbers(norm: str, start: int = 0, end: int | None = None) -> list[Numb
             continue
         if scale:
             value *= v.scales[scale]
-        tok_start = m.start("num") if m.group("pre") is None else m.start()
+        pre_m = v.before.search(norm, max(0, m.start() - 2), m.start())
+        pre = pre_m.group() if pre_m else None
+        tok_start = pre_m.start() if pre_m else m.start()
         out.append(NumberToken(tok_start, m.end(), norm[tok_start:m.end()], value, base, family,
-                               _approx(m, v), bool(scale)))
+                               _approx(m, v, pre), bool(scale)))
     return out

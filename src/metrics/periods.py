@@ -146,6 +146,8 @@ def _last_n_years(m: re.Match[str], pub: date | None) -> Period:
     n = _num(m.group("n")) or 0
     if pub is None:
         return Period("multi_year", None, None, None, m.group(0))
+    if not 0 < n <= 50:
+        return Period("multi_year", None, pub, pub.year, m.group(0))
     return Period("multi_year", date(pub.year - n + 1, 1, 1) if n else None, pub, pub.year, m.group(0))
 
 
@@ -227,19 +229,37 @@ class _Alias:
 _SHIELD = re.compile(r"《[^》]{0,80}》|[(（][^)）]{0,40}?(?:19|20)[0-9]{2}\s*[-—–至][^)）]{0,20}[)）]")
 
 
+# Every period phrase contains one of these characters; the rules run only in windows around them.
+_ANCHOR = re.compile(r"[年月季截]")
+_REACH = 16  # no period phrase extends further than this from its anchor
+
+
 def find_periods(norm: str, start: int = 0, end: int | None = None, published_on: date | None = None) -> list[
         PeriodMention]:
     """Period phrases in norm[start:end], left to right, not overlapping, outside titles and brackets."""
     end = len(norm) if end is None else end
+    windows: list[list[int]] = []
+    for a in _ANCHOR.finditer(norm, start, end):
+        lo, hi = max(start, a.start() - _REACH), min(end, a.end() + _REACH)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = hi
+        else:
+            windows.append([lo, hi])
+    if not windows:
+        return []
     shielded = [(m.start(), m.end()) for m in _SHIELD.finditer(norm, start, end)]
     hits: list[PeriodMention] = []
-    for rx, make in _RULES:
-        for m in rx.finditer(norm, start, end):
-            if any(a <= m.start() < b for a, b in shielded):
-                continue
-            p = make(m, published_on)
-            if p is not None:
-                hits.append(PeriodMention(m.start(), m.end(), p))
+    for lo, hi in windows:
+        for rx, make in _RULES:
+            for m in rx.finditer(norm, lo, hi):
+                if any(a <= m.start() < b for a, b in shielded):
+                    continue
+                try:
+                    p = make(m, published_on)
+                except ValueError:  # a year or day out of range (a misprinted or odd date): no period
+                    continue
+                if p is not None:
+                    hits.append(PeriodMention(m.start(), m.end(), p))
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
     out: list[PeriodMention] = []
     for h in hits:
@@ -254,7 +274,7 @@ def default_period(published_on: date | None, reviews_last_year: bool = False) -
     year before publication for a government work report's review."""
     if published_on is None:
         return Period("unknown", None, None, None, "")
-    if reviews_last_year:
+    if reviews_last_year and published_on.year > 1:
         y = published_on.year - 1
         return Period("year", date(y, 1, 1), date(y, 12, 31), y, "全年")
     return Period("unknown", None, None, published_on.year, "")
