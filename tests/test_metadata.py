@@ -193,3 +193,18 @@ def test_every_feed_item_is_news_and_fields_take_known_values() -> None:
 def test_speech_genre() -> None:
     text = "在2023年全省市场监管工作会议上的讲话\n同志们:\n今年以来,全省抽检1000批次。"
     assert read_metadata(prepare(text)).genre == "speech"
+
+
+def test_vocabulary_file_rejects_a_misspelt_section(tmp_path, monkeypatch) -> None:
+    from metrics import metadata as meta_mod
+
+    bad = tmp_path / "doc_metadata.yaml"
+    bad.write_text(meta_mod.METADATA_YAML.read_text(encoding="utf-8").replace("\ngenre:", "\ngenres:"), encoding="utf-8")
+    monkeypatch.setattr(meta_mod, "METADATA_YAML", bad)
+    meta_mod._conf.cache_clear()
+    try:
+        with pytest.raises(meta_mod.MetadataConfigError, match="sections"):
+            read_metadata(prepare("全省抽检1000批次。"))
+    finally:
+        monkeypatch.undo()
+        meta_mod._conf.cache_clear()

@@ -189,3 +189,29 @@ def test_furniture_file_rejects_unknown_keys_and_bad_patterns(tmp_path, monkeypa
     monkeypatch.setattr(prep_mod, "FURNITURE_YAML", bad_re)
     with pytest.raises(FurnitureError, match="does not compile"):
         load_furniture()
+
+
+def test_common_portal_furniture_lines() -> None:
+    page = "\n".join([
+        "当前位置:首页 > 新闻中心 > 工作动态",
+        "字号:大 中 小",
+        "全省共监督抽检食品10611批次，合格率98.16%。",
+        "【打印】【关闭】",
+        "相关新闻:",
+        "· 省局召开食品安全工作会议(2023-08-01)",
+        "上一篇:省局开展消费维权宣传活动",
+        "版权所有:某省市场监督管理局 ICP备12345678号",
+    ])
+    assert prepare(page).body_text() == "全省共监督抽检食品10611批次，合格率98.16%。"
+
+
+def test_phrase_conversion_that_changes_length_falls_back_to_characters(monkeypatch) -> None:
+    class Lengthening:
+        def convert(self, text: str) -> str:
+            return text.replace("檢", "检查")  # a phrase table that adds a character
+
+    monkeypatch.setattr(prep_mod, "_t2s", lambda: Lengthening())
+    text = "監督抽檢合格率98.5%\n第二行"
+    norm = normalise(text)
+    assert norm == "监督抽检合格率98.5%\n第二行"
+    assert len(norm) == len(text)
