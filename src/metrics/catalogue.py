@@ -39,6 +39,15 @@ class AfterRule(_Strict):
     _v = field_validator("pattern")(lambda cls, v: _check_regexes([v])[0])
 
 
+class Breakdown(_Strict):
+    """Triggers that count only right after a figure of metric `of` in the same sentence."""
+
+    of: str
+    triggers: list[str]
+
+    _v = field_validator("triggers")(lambda cls, v: _check_regexes(v))
+
+
 class Expected(_Strict):
     """One expected figure of a catalogue example; keys left out are not checked."""
 
@@ -70,6 +79,8 @@ class Metric(_Strict):
     exclusions: list[str] = Field(default_factory=list)
     after: list[AfterRule] = Field(default_factory=list)
     fallback: list[str] = Field(default_factory=list)
+    exact_only: bool = False
+    breakdown: Breakdown | None = None
     keep_trigger_in_subject: bool = False
     emit: bool = True
     examples: list[Example] = Field(default_factory=list)
@@ -101,7 +112,7 @@ class CatalogueFile(_Strict):
 class CompiledMetric:
     """A metric with its regexes compiled once."""
 
-    __slots__ = ("spec", "trigger", "exclusion", "after", "fallback")
+    __slots__ = ("spec", "trigger", "exclusion", "after", "fallback", "breakdown")
 
     def __init__(self, spec: Metric) -> None:
         self.spec = spec
@@ -109,6 +120,8 @@ class CompiledMetric:
         self.exclusion = re.compile("|".join(f"(?:{p})" for p in spec.exclusions)) if spec.exclusions else None
         self.after = [(re.compile(a.pattern), a.to) for a in spec.after]
         self.fallback = re.compile("|".join(map(re.escape, spec.fallback))) if spec.fallback else None
+        b = spec.breakdown
+        self.breakdown = re.compile("|".join(f"(?:{p})" for p in b.triggers)) if b else None
 
 
 class Catalogue:
@@ -128,6 +141,8 @@ class Catalogue:
             for a in m.after:
                 if a.to is not None and a.to not in self.metrics:
                     raise ValueError(f"metrics.yaml: {m.id}.after routes to unknown metric {a.to!r}")
+            if m.breakdown is not None and m.breakdown.of not in self.metrics:
+                raise ValueError(f"metrics.yaml: {m.id}.breakdown.of names unknown metric {m.breakdown.of!r}")
         self.by_family: dict[str, list[CompiledMetric]] = {
             f: [cm for cm in self.metrics.values() if f in cm.spec.families] for f in FAMILIES}
         b = data.blockers

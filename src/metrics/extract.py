@@ -217,18 +217,25 @@ class _Doc:
         """The last period phrase before pos in its paragraph, else the section's, else the default."""
         before = [m for m in self.para(pos).periods_of(self) if m.start < pos]
         if before:
-            return before[-1].period, True
+            return self._review(before[-1].period), True
         sec = self.section_start(pos)
         if sec is not None and sec < para_start:
             j = bisect.bisect_left(self.body_starts, sec)
             for s, _e in reversed(self.body[j:bisect.bisect_left(self.body_starts, para_start)]):
                 got = self.para(s).periods_of(self)
                 if got:
-                    return got[-1].period, True
+                    return self._review(got[-1].period), True
         p = default_period(self.published_on, self.work_report and pos < self.plan_start)
         if p.year is None and self.year is not None:
             p = replace(p, year=self.year)
         return p, False
+
+    def _review(self, p: Period) -> Period:
+        """In a work report, "过去五年" / "近三年" review up to the end of the year before delivery."""
+        pub = self.published_on
+        if self.work_report and pub is not None and p.kind == "multi_year" and p.end == pub:
+            return replace(p, end=date(pub.year - 1, 12, 31), year=pub.year - 1)
+        return p
 
     def section_start(self, pos: int) -> int | None:
         i = bisect.bisect_right(self.section_starts, pos) - 1
@@ -313,7 +320,8 @@ class _Extractor:
                     return None
                 hit = _Hit(tok, cm.spec.id, f"{cm.spec.id}:trigger", 0.9, (m.start(), m.end()), cstart)
             else:
-                hit = self._fallback(tok, cms, cstart, seg_start, sstart, done)
+                hit = self._breakdown(tok, cms, seg_start, sstart, done) \
+                    or self._fallback(tok, cms, cstart, seg_start, sstart, done)
                 if hit is None:
                     return None
         cm = cat.metrics.get(hit.metric)
@@ -330,9 +338,23 @@ class _Extractor:
                     break
             if cm.exclusion is not None and cm.exclusion.search(n, cstart, tok.start):
                 return _Hit(tok, "excluded", "excluded", 0.0, None, cstart)
+        if cm.spec.exact_only and tok.approx:
+            return None
         if cat.target.search(n, sstart, d.sentence(tok.start)[1]) or cat.after_number.match(n, tok.end):
             return None
         return hit
+
+    def _breakdown(self, tok: NumberToken, cms: list[CompiledMetric], seg_start: int, sstart: int,
+                   done: list[_Hit]) -> _Hit | None:
+        """"新设经营主体52.3万户，其中企业15.6万户": a part named right after a figure of another metric."""
+        last = next((h for h in reversed(done) if h.metric != "none"), None)
+        if last is None or last.tok.start < sstart:
+            return None
+        for cm in cms:
+            if cm.breakdown is not None and cm.spec.breakdown.of == last.metric \
+                    and cm.breakdown.search(self.d.norm, seg_start, tok.start):
+                return _Hit(tok, cm.spec.id, f"{cm.spec.id}:breakdown", 0.8, None, self.d.clause_start(tok.start))
+        return None
 
     def _fallback(self, tok: NumberToken, cms: list[CompiledMetric], cstart: int, seg_start: int, sstart: int,
                   done: list[_Hit]) -> _Hit | None:

@@ -162,6 +162,45 @@ def _past_year(m: re.Match[str], pub: date | None) -> Period:
     return Period("year", date(y, 1, 1), date(y, 12, 31), y, "全年")
 
 
+def _last_year(m: re.Match[str], pub: date | None) -> Period:
+    if pub is None:
+        return Period("year", None, None, None, m.group(0))
+    y = pub.year - (2 if m.group(0).startswith("前") else 1)
+    return Period("year", date(y, 1, 1), date(y, 12, 31), y, "全年")
+
+
+def _whole_year(m: re.Match[str], pub: date | None) -> Period:
+    """全年 with no year: the publication year, or the year before for a report of January to March."""
+    if pub is None:
+        return Period("year", None, None, None, "全年")
+    y = pub.year - 1 if pub.month <= 3 else pub.year
+    return Period("year", date(y, 1, 1), date(y, 12, 31), y, "全年")
+
+
+def _year_span(m: re.Match[str], pub: date | None) -> Period:
+    y0, y1 = int(m.group("y0")), int(m.group("y"))
+    if y1 < y0:
+        return Period("year", date(y1, 1, 1), date(y1, 12, 31), y1, "全年")
+    return Period("multi_year", date(y0, 1, 1), date(y1, 12, 31), y1, m.group(0))
+
+
+_PLAN_YEARS = {"十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
+_CONGRESS_YEARS = {"十八大": 2012, "十九大": 2017, "二十大": 2022}
+
+
+def _plan_period(m: re.Match[str], pub: date | None) -> Period:
+    y0, y1 = _PLAN_YEARS[m.group("plan")]
+    end = date(y1, 12, 31)
+    if pub is not None and pub < end:
+        end = pub
+    return Period("multi_year", date(y0, 1, 1), end, end.year, m.group(0))
+
+
+def _since_congress(m: re.Match[str], pub: date | None) -> Period:
+    y0 = _CONGRESS_YEARS[m.group("cong")]
+    return Period("multi_year", date(y0, 1, 1), pub, pub.year if pub else None, m.group(0))
+
+
 def _year(m: re.Match[str], pub: date | None) -> Period:
     y = int(m.group("y"))
     return Period("year", date(y, 1, 1), date(y, 12, 31), y, "全年")
@@ -185,9 +224,21 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date | None], Perio
     (re.compile(rf"{_Y}?(?P<h>[上下])半年(?!来)"), _half),
     # 半年来, 年初以来, 今年以来: year to date at publication
     (re.compile(r"(?:今年|本年|年初)(?:以来|至今)|半年来|今年来"), _this_year),
+    # 截至2023年底: the whole of that year
+    (re.compile(r"截[至止](?P<y>(?:19|20)\d{2})年(?:底|末)"), _year),
     # 截至9月25日, 截至今年6月底, 截至目前, 截止12月中旬: year to that date
     (re.compile(rf"截[至止](?:目前|{_Y})?(?:(?P<m>{_N})月(?:(?P<d>\d{{1,2}})日|(?P<part>底|末|中旬|上旬|下旬))?)?"),
      _until),
+    # 2018年至2022年, 2021—2023年: several whole years
+    (re.compile(r"(?P<y0>(?:19|20)\d{2})年?(?:-|—|–|~|至|到)(?P<y>(?:19|20)\d{2})年"), _year_span),
+    # “十三五”期间, 十四五以来: a five-year plan period
+    (re.compile(r"[“\"]?(?P<plan>十[二三四五]五)[”\"]?(?:期间|以来|时期)"), _plan_period),
+    # 党的十八大以来
+    (re.compile(r"(?P<cong>十八大|十九大|二十大)以来"), _since_congress),
+    # 去年, 上年, 上一年度, 前年: the year(s) before publication
+    (re.compile(r"(?<![比较于与])(?:去年(?!同期)|上一?年度?(?!同期)(?=[,，]|全年|全[国省市区县]|共|累计)|前年)"), _last_year),
+    # 全年 with no stated year
+    (re.compile(r"(?<![0-9年])全年(?=[,，]|共|累计|全[国省市区县]|[\u4e00-\u9fff]{0,6}(?:共|累计))"), _whole_year),
     # 2023年第二季度, 二季度
     (re.compile(rf"{_Y}?第?(?P<q>[一二三四1-4])季度"), _quarter),
     # 2018年至今, 2018年以来: several years, or year to date when it is this year
@@ -230,7 +281,7 @@ _SHIELD = re.compile(r"《[^》]{0,80}》|[(（][^)）]{0,40}?(?:19|20)[0-9]{2}\
 
 
 # Every period phrase contains one of these characters; the rules run only in windows around them.
-_ANCHOR = re.compile(r"[年月季截]")
+_ANCHOR = re.compile(r"[年月季截]|十[二三四五八九]|二十大")
 _REACH = 16  # no period phrase extends further than this from its anchor
 
 
