@@ -110,6 +110,11 @@ def test_file_name_year_is_only_a_last_hint() -> None:
     assert read_metadata(dated, "gwr2025-某省.txt").published_on == date(2023, 8, 2)
 
 
+def test_publication_field_beats_the_drafting_date() -> None:
+    text = "成文日期: 2023-01-10\n发布日期: 2023-01-12\n关于公布2022年食品安全抽检结果的通告\n"
+    assert read_metadata(prepare(text)).published_on == date(2023, 1, 12)
+
+
 def test_traditional_field_is_read_through_the_normalised_text() -> None:
     meta = read_metadata(prepare("發佈時間：2023年8月2日\n臺北市食品抽檢結果公佈。"))
     assert (meta.published_on, meta.date_source) == (date(2023, 8, 2), "field")

@@ -56,7 +56,7 @@ class MetadataConfigError(ValueError):
 
 @dataclass(slots=True, frozen=True)
 class _Conf:
-    field_date: re.Pattern[str]
+    field_dates: tuple[re.Pattern[str], ...]
     delivery: re.Pattern[str]
     future_before: re.Pattern[str]
     future_after: re.Pattern[str]
@@ -91,7 +91,8 @@ def _conf() -> _Conf:
         if set(g) != {"genre", "pattern"} or g["genre"] not in GENRES:
             raise MetadataConfigError(f"{METADATA_YAML.name}: bad genre rule {g!r}; genres are {GENRES}")
     return _Conf(
-        field_date=re.compile(rf"(?:^|(?<=[\s|]))(?:{_alt(d['field_names'])})\s*:\s*{_DATE}", re.M),
+        field_dates=tuple(re.compile(rf"(?:^|(?<=[\s|]))(?:{re.escape(f)})\s*:\s*{_DATE}", re.M)
+                          for f in d["field_names"]),
         delivery=re.compile(d["delivery"]),
         future_before=re.compile(rf"(?:{_alt(d['future_before'])})\s*:?\s*$"),
         future_after=re.compile(rf"^\s*(?:{_alt(d['future_after'])})"),
@@ -156,10 +157,11 @@ def read_date(prep: Prepared, name: str = "") -> tuple[date | None, str]:
     """(published_on, date_source): field, dateline, delivery, implied by the body, file name, none."""
     c = _conf()
     norm = prep.norm
-    for m in c.field_date.finditer(norm[:4000]):
-        d = _date(int(m[1]), int(m[2]), int(m[3]))
-        if d is not None:
-            return d, "field"
+    for field in c.field_dates:  # in the order of trust the vocabulary lists them
+        for m in field.finditer(norm, 0, 4000):
+            d = _date(int(m[1]), int(m[2]), int(m[3]))
+            if d is not None:
+                return d, "field"
     head = _HEAD_RE.match(norm.lstrip())
     if head:
         m = _DATELINE_DATE_RE.search(head.group())
