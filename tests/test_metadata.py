@@ -173,6 +173,14 @@ def test_a_national_digest_of_ten_provinces_has_no_single_region() -> None:
     assert meta.region is None or meta.region.code == "100000"
 
 
+def test_an_autonomous_region_bureau_named_by_level_takes_the_region_the_text_is_about() -> None:
+    text = ("2023-08-02，正文：记者从自治区市场监管局获悉，上半年广西市场监管系统立案查处违法案件1601起，"
+            "南宁、柳州、桂林等地开展专项整治。")
+    meta = read_metadata(prepare(text))
+    assert meta.publisher == "自治区市场监管局"
+    assert meta.region is not None and meta.region.code == "450000"
+
+
 def test_an_unnamed_city_bureau_stays_without_region() -> None:
     # "市市场监管局介绍" and no city named anywhere: the gold marks the region undeterminable
     assert meta_of("crud-11-1-1803").region is None

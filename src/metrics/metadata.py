@@ -34,7 +34,8 @@ _YEAR_RE = re.compile(r"(?<![\d.\-–—~])((?:19[89]|20\d)\d)(?=年|版)")
 _MONTH_DAY_RE = re.compile(r"(?<![\d年./-])(\d{1,2})月(\d{1,2})日")
 _NAME_YEAR_RE = re.compile(r"(?<!\d)((?:19[89]|20\d)\d)(?!\d)")
 _SENTENCE_END = tuple("。!?;；")
-_LEVEL_BY_PREFIX = {"省": ("province",), "市": ("prefecture", "county"), "区": ("county",),
+# A bureau named only by its level ("省市场监管局", "自治区市场监管局") and the levels it may sit at.
+_LEVEL_BY_PREFIX = {"自治区": ("province",), "省": ("province",), "市": ("prefecture", "county"), "区": ("county",),
                     "县": ("county",), "": ("county", "prefecture", "province")}
 
 
@@ -252,18 +253,19 @@ def _bureau_names(norm: str, body: list[tuple[int, int]]) -> list[str]:
             if start == bs:
                 if seg[max(0, bs - 2):bs] == "国家":
                     start = bs - 2
-                elif bs > 0 and seg[bs - 1] in "省市区县":
-                    start = bs - 1
+                else:
+                    level_word = next((w for w in _LEVEL_BY_PREFIX if w and seg.endswith(w, 0, bs)), "")
+                    start = bs - len(level_word)
             out.append(seg[start:m.end()])
     return out
 
 
 def _unqualified_prefix(name: str) -> str | None:
     """"省" for 省市场监管局, "" for a bare 市场监督管理局, None for a name that carries its place."""
-    suffix = _conf().bureau.match(name[1:] if name[:1] in "省市区县" else name)
-    if suffix is None or suffix.end() != len(name) - (1 if name[:1] in "省市区县" else 0):
-        return None
-    return name[0] if name[:1] in "省市区县" else ""
+    for word in _LEVEL_BY_PREFIX:  # longest first: 自治区 before 区, the bare "" last
+        if name.startswith(word) and _conf().bureau.fullmatch(name, len(word)):
+            return word
+    return None
 
 
 def _scope_region(name: str, body: str) -> Region | None:
