@@ -181,6 +181,13 @@ def test_an_autonomous_region_bureau_named_by_level_takes_the_region_the_text_is
     assert meta.region is not None and meta.region.code == "450000"
 
 
+def test_the_national_bureau_is_national_whatever_the_dateline_city() -> None:
+    text = "2025-03-14，正文：新华社北京3月14日电 市场监管总局14日发布，2024年全国12315平台共受理投诉举报咨询4128.6万件。"
+    meta = read_metadata(prepare(text))
+    assert meta.publisher == "市场监管总局"
+    assert meta.region is not None and meta.region.code == "100000"
+
+
 def test_an_unnamed_city_bureau_stays_without_region() -> None:
     # "市市场监管局介绍" and no city named anywhere: the gold marks the region undeterminable
     assert meta_of("crud-11-1-1803").region is None

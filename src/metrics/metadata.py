@@ -262,6 +262,8 @@ def _bureau_names(norm: str, body: list[tuple[int, int]]) -> list[str]:
 
 def _unqualified_prefix(name: str) -> str | None:
     """"省" for 省市场监管局, "" for a bare 市场监督管理局, None for a name that carries its place."""
+    if regions.resolve_bureau(name) is not None:  # 市场监管总局 names its area (the country) itself
+        return None
     for word in _LEVEL_BY_PREFIX:  # longest first: 自治区 before 区, the bare "" last
         if name.startswith(word) and _conf().bureau.fullmatch(name, len(word)):
             return word
