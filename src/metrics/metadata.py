@@ -34,6 +34,7 @@ _YEAR_RE = re.compile(r"(?<![\d.\-–—~])((?:19[89]|20\d)\d)(?=年|版)")
 _MONTH_DAY_RE = re.compile(r"(?<![\d年./-])(\d{1,2})月(\d{1,2})日")
 _NAME_YEAR_RE = re.compile(r"(?<!\d)((?:19[89]|20\d)\d)(?!\d)")
 _SENTENCE_END = tuple("。!?;；")
+_FIELD_BEFORE = frozenset(" \t\n\r|\u3000\u00a0【[")
 # A bureau named only by its level ("省市场监管局", "自治区市场监管局") and the levels it may sit at.
 _LEVEL_BY_PREFIX = {"自治区": ("province",), "省": ("province",), "市": ("prefecture", "county"), "区": ("county",),
                     "县": ("county",), "": ("county", "prefecture", "province")}
@@ -92,8 +93,7 @@ def _conf() -> _Conf:
         if set(g) != {"genre", "pattern"} or g["genre"] not in GENRES:
             raise MetadataConfigError(f"{METADATA_YAML.name}: bad genre rule {g!r}; genres are {GENRES}")
     return _Conf(
-        field_dates=tuple(re.compile(rf"(?:^|(?<=[\s|]))(?:{re.escape(f)})\s*:\s*{_DATE}", re.M)
-                          for f in d["field_names"]),
+        field_dates=tuple(re.compile(rf"{re.escape(f)}\s*:\s*{_DATE}") for f in d["field_names"]),
         delivery=re.compile(d["delivery"]),
         future_before=re.compile(rf"(?:{_alt(d['future_before'])})\s*:?\s*$"),
         future_after=re.compile(rf"^\s*(?:{_alt(d['future_after'])})"),
@@ -160,6 +160,8 @@ def read_date(prep: Prepared, name: str = "") -> tuple[date | None, str]:
     norm = prep.norm
     for field in c.field_dates:  # in the order of trust the vocabulary lists them
         for m in field.finditer(norm, 0, 4000):
+            if m.start() > 0 and norm[m.start() - 1] not in _FIELD_BEFORE:
+                continue  # "…的时间:" inside prose is not a page field
             d = _date(int(m[1]), int(m[2]), int(m[3]))
             if d is not None:
                 return d, "field"
