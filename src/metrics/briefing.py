@@ -35,7 +35,7 @@ class BriefingError(RuntimeError):
     """An exported briefing would not open offline or safely."""
 
 
-TABLE_CSS = (".regmetrics-table td,.regmetrics-table th{text-align:left;vertical-align:top}"
+TABLE_CSS = ("table.regmetrics-table td,table.regmetrics-table th{text-align:left!important;vertical-align:top}"
              ".regmetrics-table caption{text-align:left;font-weight:bold}")
 
 

@@ -1,0 +1,102 @@
+"""Headless Chromium opens briefings from file:// with no network: every chart draws, the console is
+clean (CSP violations included), injected report text never runs; a screenshot goes to the test log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_report import evil_db, sample_db  # noqa: F401  (fixtures)
+
+from metrics import paths, report
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = paths.REPORTS_DIR / "_test_screenshots"
+ARGS = ["--no-sandbox", "--disable-background-networking", "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--disable-gpu", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent: apt-get install chromium fonts-noto-cjk"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def open_briefing(browser, html: Path, shot: str) -> dict:  # type: ignore[no-untyped-def]
+    """Load a briefing offline, wait for the charts, screenshot it; return what the page showed."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
+    page.goto(html.resolve().as_uri(), wait_until="load")
+    charts = page.locator("div.plotly-graph-div")
+    n = charts.count()
+    for i in range(n):
+        charts.nth(i).locator("svg.main-svg").first.wait_for(state="attached", timeout=15000)
+    drawn = page.evaluate("""() => [...document.querySelectorAll('div.plotly-graph-div')]
+        .map(d => d.querySelectorAll('svg.main-svg g.trace path, svg.main-svg g.trace image, svg.main-svg g.hm image').length)""")
+    pwned = page.evaluate("() => window.__pwned === undefined ? null : window.__pwned")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{shot}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    page.close()
+    return {"charts": n, "drawn": drawn, "problems": problems, "requests": requests, "pwned": pwned}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["province_comparison", "region_profile", "data_coverage"])
+def test_briefing_draws_offline_without_errors(browser, sample_db: Path, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    result = report.run_report(name, {}, db=sample_db, out=tmp_path)
+    assert result.ok, result.error
+    seen = open_briefing(browser, result.html, name)
+    assert seen["charts"] >= 1
+    assert all(k > 0 for k in seen["drawn"]), seen["drawn"]  # every chart has drawn marks in its SVG
+    assert seen["problems"] == []
+    assert seen["requests"] == []
+
+
+@pytest.mark.slow
+def test_hostile_text_never_runs_in_the_browser(browser, evil_db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    result = report.run_report("province_comparison", {"metric": "fines_confiscations", "year": 2020},
+                               db=evil_db, out=tmp_path)
+    assert result.ok, result.error
+    seen = open_briefing(browser, result.html, "hostile_province_comparison")
+    assert seen["pwned"] is None
+    assert seen["charts"] == 2 and all(k > 0 for k in seen["drawn"])
+    assert seen["problems"] == [] and seen["requests"] == []
+    # hovering a bar shows its document title and quote, as text
+    page = browser.new_page()
+    page.goto(result.html.resolve().as_uri(), wait_until="load")
+    page.locator("div.plotly-graph-div g.trace.bars path").first.hover(force=True)
+    page.locator("g.hoverlayer text").first.wait_for(timeout=5000)
+    hover = " ".join(page.locator("g.hoverlayer text").all_text_contents())
+    assert "Report <script>window.__pwned=1</script>" in hover.replace("  ", " ")
+    assert 'onerror="window.__pwned=2"' in hover and page.evaluate("() => window.__pwned") is None
+    page.close()
+
+
+@pytest.mark.slow
+def test_console_check_catches_a_csp_violation(browser, evil_db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """The clean-console assertion is not vacuous: a page whose CSP misses one script hash reports it."""
+    import re
+
+    result = report.run_report("province_comparison", {"metric": "fines_confiscations", "year": 2020},
+                               db=evil_db, out=tmp_path)
+    page = result.html.read_text("utf-8")
+    broken = re.sub(r"'sha256-[^']+'", "", page, count=1)
+    target = tmp_path / "broken.html"
+    target.write_text(broken, "utf-8")
+    seen = open_briefing(browser, target, "csp_violation_expected")
+    assert any("Content Security Policy" in p for p in seen["problems"])
