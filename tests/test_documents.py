@@ -207,3 +207,26 @@ def test_sources_table_lists_every_sample_with_title_publisher_source_and_licenc
         assert all(row[k].strip() for k in ("title", "publisher", "source", "licence")), row["file"]
         if row["file"].startswith("crud-"):
             assert row["licence"] == "Apache-2.0" and "CRUD_RAG" in row["source"]
+
+
+def test_read_command_prints_what_is_read_and_fails_on_a_bad_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from metrics.cli import main
+
+    good = _write(tmp_path, "a.txt", "发布时间: 2023-08-02\n福建省市场监管局抽检通告\n共抽检10611批次。\n关闭打印 置顶\n".encode("gbk"))
+    bad = _write(tmp_path, "b.txt", b"")
+    result = CliRunner().invoke(main, ["read", str(good), str(bad), "--body"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "a.txt",
+        "  format     txt (gb18030), 50 chars, body 23 chars in 2 spans",
+        "  title      福建省市场监管局抽检通告",
+        "  publisher  福建省市场监管局",
+        "  region     350000 福建省",
+        "  published  2023-08-02 (field)",
+        "  genre      other",
+        "  [17:29] 福建省市场监管局抽检通告",
+        "  [30:41] 共抽检10611批次。",
+    ]
+    assert result.stderr == f"regmetrics: cannot read {bad}: empty file\n"

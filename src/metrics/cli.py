@@ -296,3 +296,25 @@ def report(notebook: str | None, parameters: tuple[tuple[str, str], ...], db: st
     if not result.ok:
         fail(f"briefing {result.notebook} failed: {result.error} (details in {result.folder / 'run.json'})", code=1)
     click.echo(str(result.html))
+
+
+@main.command(
+    "read",
+    epilog="\b\nExample:\n  regmetrics read data/raw/000_51d59f3b833229c2.txt --body\n"
+    "  regmetrics read data/raw",
+)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--body", is_flag=True, help="Also print each body span [start:end] (page furniture left out).")
+def read_cmd(paths: tuple[str, ...], body: bool) -> None:
+    """Show what regmetrics reads from documents: format, encoding, title, publisher, region, date, genre."""
+    from metrics.documents import DocumentError, describe
+
+    failed = False
+    for path in expand_paths(paths):
+        try:
+            click.echo(describe(path, body=body))
+        except DocumentError as exc:
+            click.echo(f"regmetrics: cannot read {path}: {exc.reason}", err=True)
+            failed = True
+    if failed:
+        sys.exit(1)

@@ -316,3 +316,32 @@ def _docx_rows(table: object) -> Iterator[str]:
 def _one_line(exc: BaseException) -> str:
     msg = " ".join(str(exc).split()) or type(exc).__name__
     return msg[:160]
+
+
+def describe(path: Path | str, body: bool = False) -> str:
+    """What regmetrics reads from one file: format, metadata and, with body=True, each body span.
+
+    Raises DocumentError like read_document. Used by `regmetrics read` to check furniture patterns.
+    """
+    from metrics.metadata import read_metadata
+    from metrics.prepare import prepare
+
+    raw = read_document(path)
+    prep = prepare(raw.text)
+    meta = read_metadata(prep, raw.name, raw.title_hint)
+    n_body = sum(e - s for s, e in prep.body)
+    region = f"{meta.region.code} {meta.region.name}" if meta.region else "-"
+    published = f"{meta.published_on.isoformat()} ({meta.date_source})" if meta.published_on else "- (none)"
+    lines = [
+        raw.name,
+        f"  format     {raw.format}{f' ({raw.encoding})' if raw.encoding else ''}, {len(raw.text)} chars, "
+        f"body {n_body} chars in {len(prep.body)} spans",
+        f"  title      {meta.title or '-'}",
+        f"  publisher  {meta.publisher or '-'}",
+        f"  region     {region}",
+        f"  published  {published}",
+        f"  genre      {meta.genre}",
+    ]
+    if body:
+        lines.extend(f"  [{s}:{e}] {raw.text[s:e]}" for s, e in prep.body)
+    return "\n".join(lines)
