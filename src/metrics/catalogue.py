@@ -48,6 +48,13 @@ class Breakdown(_Strict):
     _v = field_validator("triggers")(lambda cls, v: _check_regexes(v))
 
 
+class Fallback(_Strict):
+    """When a number with no trigger in its clause defaults to this metric (see metrics.yaml)."""
+
+    words: list[str]
+    mode: Literal["any", "all"]
+
+
 class Expected(_Strict):
     """One expected figure of a catalogue example; keys left out are not checked."""
 
@@ -78,7 +85,7 @@ class Metric(_Strict):
     triggers: list[str]
     exclusions: list[str] = Field(default_factory=list)
     after: list[AfterRule] = Field(default_factory=list)
-    fallback: list[str] = Field(default_factory=list)
+    fallback: Fallback | None = None
     exact_only: bool = False
     breakdown: Breakdown | None = None
     keep_trigger_in_subject: bool = False
@@ -119,7 +126,8 @@ class CompiledMetric:
         self.trigger = re.compile("|".join(f"(?:{p})" for p in spec.triggers))
         self.exclusion = re.compile("|".join(f"(?:{p})" for p in spec.exclusions)) if spec.exclusions else None
         self.after = [(re.compile(a.pattern), a.to) for a in spec.after]
-        self.fallback = re.compile("|".join(map(re.escape, spec.fallback))) if spec.fallback else None
+        f = spec.fallback
+        self.fallback = re.compile("|".join(map(re.escape, f.words))) if f else None
         b = spec.breakdown
         self.breakdown = re.compile("|".join(f"(?:{p})" for p in b.triggers)) if b else None
 

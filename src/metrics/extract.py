@@ -48,7 +48,7 @@ _DOWN = ("下降", "减少", "降低", "下滑")
 # Scope words that stand for the area the speaking body covers.
 _SCOPE = re.compile(r"全[省市区局]|(?:我|该|本)[局省市区]|省局|市局")
 # A region mention that names a newspaper dateline, platform or non-regulator body, not the area.
-_NOT_AREA_AFTER = re.compile(r"(?:\d{1,2}月\d{1,2}日)?(?:电|讯)|12315|12345|平台|网站|日报|晚报|新闻|电视|广播|卫视|"
+_NOT_AREA_AFTER = re.compile(r"(?:\d{1,2}月\d{1,2}日)?(?:电|讯)|12315|12345|平台|网|日报|晚报|新闻|电视|广播|卫视|"
                              r"高院|法院|海关|大学|银行|报道")
 _NOT_AREA_BEFORE = re.compile(r"(?:本报|来自|记者|新华社)$")
 # 全国 counts as an area only when it qualifies the regulators or the count ("全国市场监管部门共查处").
@@ -58,10 +58,16 @@ _HEADING_COLON = re.compile(r"\s*[:：]")
 # An unannounced number after "有/是/为" restates something ("其中有8批次样品是…"), it is no category figure.
 _PREDICATE_END = re.compile(r"[有是为]$")
 # The kind of enterprise that is the subject of a new-enterprise figure.
-_ENTERPRISE_KIND = re.compile(r"(?:外资|外商投资|民营|私营|内资|国有|个人独资|合伙|科技型)企业")
+_ENTERPRISE_KIND = re.compile(r"(?:外资|外商投资|港资|台资|港澳台资?|侨资|中外合资|民营|私营|内资|国有|个人独资|合伙|科技型)企业")
 # What is left of a headline phrase once scope words are gone: generic heads, not a scope.
 _HEADLINE_ONLY = re.compile(r"^(?:企业|市场主体|经营主体|主体|食品安全|情况)+$")
 _YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")
+# Inside brackets, a past period then 为/是 right before the number: "（去年同期为600件）".
+_BRACKET_PAST = re.compile(r"[(（](?:去年|上年|上一年|前年|(?:19|20)[0-9]{2}年)[^()（）,，。;；]{0,12}?(?:为|是|达|共)$")
+# A bracketed aside: its period phrase does not carry beyond the closing bracket.
+_BRACKETS = re.compile(r"[(（][^()（）]{0,80}[)）]")
+# A heading line: short, not ending in sentence punctuation.
+_HEADING_LINE = re.compile(r"[^。;；!?！？]{1,50}")
 _WORK_REPORT = re.compile(r"政府工作报告")
 _SHIELD = re.compile(r"《[^》]{0,80}》")
 
@@ -153,14 +159,22 @@ class _Doc:
         return out
 
     def _plan_start(self) -> int:
-        """Where the plans part of a report begins (a plan heading at the start of a line), else len(text)."""
+        """Where the plans part of a report begins: a plan heading at the start of a line after the
+        title, naming the coming year (or no year), else len(text)."""
+        pub = self.published_on
         for m in catalogue().plan_heading.finditer(self.norm):
             i = bisect.bisect_right(self.body_starts, m.start()) - 1
-            if i < 0:
+            if i < 1:
                 continue
             s, e = self.body[i]
-            if m.start() < e and m.start() - s <= 8 and (e - s <= 60 or self.work_report):
-                return m.start()
+            if not (m.start() < e and m.start() - s <= 8 and (e - s <= 60 or self.work_report)):
+                continue
+            y = _YEAR_WORD.match(m.group())
+            if y and pub is not None:
+                year = int(y.group()[:4])
+                if year < pub.year or (year == pub.year and pub.month > 4):
+                    continue
+            return m.start()
         return len(self.norm)
 
     def para(self, pos: int) -> _Para:
@@ -214,21 +228,47 @@ class _Doc:
         return [m for m in self.para(start).mentions(self) if start <= m.start < end]
 
     def period_at(self, pos: int, para_start: int) -> tuple[Period, bool]:
-        """The last period phrase before pos in its paragraph, else the section's, else the default."""
-        before = [m for m in self.para(pos).periods_of(self) if m.start < pos]
+        """The last period phrase before pos in its paragraph (not one shut inside brackets that close
+        before pos), else the nearest heading's, else the section's or the document opening's, else
+        the default for the publication date."""
+        para = self.para(pos)
+        n = self.norm
+        closed = [(m.start(), m.end()) for m in _BRACKETS.finditer(n, para.start, pos) if m.end() <= pos]
+        before = [m for m in para.periods_of(self) if m.start < pos
+                  and not any(a < m.start < b for a, b in closed)]
         if before:
             return self._review(before[-1].period), True
+        i = bisect.bisect_right(self.body_starts, para_start) - 1
         sec = self.section_start(pos)
-        if sec is not None and sec < para_start:
-            j = bisect.bisect_left(self.body_starts, sec)
-            for s, _e in reversed(self.body[j:bisect.bisect_left(self.body_starts, para_start)]):
+        for s, e in reversed(self.body[max(0, i - 40):max(0, i)]):
+            if sec is not None and s < sec:
+                break
+            if _HEADING_LINE.fullmatch(n, s, e) or (sec is not None and s == sec):
                 got = self.para(s).periods_of(self)
                 if got:
                     return self._review(got[-1].period), True
+        opening = self.opening_period()
+        if opening is not None and (sec is None or sec < self.body_starts[min(1, len(self.body) - 1)] + 1):
+            return self._review(opening), True
         p = default_period(self.published_on, self.work_report and pos < self.plan_start)
         if p.year is None and self.year is not None:
             p = replace(p, year=self.year)
         return p, False
+
+    def opening_period(self) -> Period | None:
+        """A period the title or the opening paragraph states for the whole document ("2022年工作总结",
+        "2022年，在市委…")."""
+        if not hasattr(self, "_opening"):
+            self._opening = None
+            for s, e in self.body[:2]:
+                first = _CLAUSE_END.search(self.norm, s, e)
+                stop = e if _HEADING_LINE.fullmatch(self.norm, s, e) else (first.start() if first else e)
+                got = [m for m in self.para(s).periods_of(self) if m.start < stop
+                       and m.period.kind in ("year", "multi_year")]
+                if got:
+                    self._opening = got[0].period
+                    break
+        return self._opening
 
     def _review(self, p: Period) -> Period:
         """In a work report, "过去五年" / "近三年" review up to the end of the year before delivery."""
@@ -356,24 +396,40 @@ class _Extractor:
                 return _Hit(tok, cm.spec.id, f"{cm.spec.id}:breakdown", 0.8, None, self.d.clause_start(tok.start))
         return None
 
+    def _bracket_value(self, tok: NumberToken, sstart: int, last: _Hit | None) -> _Hit | None:
+        """"526件，同比下降12.3%（去年春节期间为600件）": the earlier period's value of the same metric."""
+        if last is None or last.tok.start < sstart or last.tok.family != tok.family:
+            return None
+        m = _BRACKET_PAST.search(self.d.norm, max(sstart, tok.start - 24), tok.start)
+        if m is None or m.start() < last.tok.end:
+            return None
+        hit = _Hit(tok, last.metric, f"{last.metric}:bracket", 0.6, None, m.start())
+        hit.extra["period_from"] = m.start() + 1
+        return hit
+
     def _fallback(self, tok: NumberToken, cms: list[CompiledMetric], cstart: int, seg_start: int, sstart: int,
                   done: list[_Hit]) -> _Hit | None:
         """No trigger in the clause: a sampling notice's bare "乳制品140批次", or a "其中" sentence
         breaking down the previous sentence's figure."""
         d, n = self.d, self.d.norm
-        if self.cat.between.search(n, seg_start, tok.start) or _PREDICATE_END.search(n, seg_start, tok.start):
-            return None
-        pstart, _ = d.paragraph(tok.start)
         last = next((h for h in reversed(done) if h.metric in self.cat.metrics
                      and self.cat.metrics[h.metric].spec.emit), None)
+        bracket = self._bracket_value(tok, sstart, last)
+        if bracket is not None:
+            return bracket
+        if self.cat.between.search(n, seg_start, tok.start):
+            return None
+        predicate = bool(_PREDICATE_END.search(n, seg_start, tok.start))
+        pstart, _ = d.paragraph(tok.start)
         for cm in cms:
-            if cm.fallback is None:
+            if cm.fallback is None or (predicate and cm.spec.fallback.mode == "any"):
                 continue
-            in_sentence = cm.fallback.search(n, sstart, min(len(n), tok.end + 30))
-            in_context = last is not None and last.tok.start >= pstart and last.tok.family == tok.family
-            if in_sentence or in_context:
+            in_sentence = bool(cm.fallback.search(n, sstart, min(len(n), tok.end + 30)))
+            in_context = last is not None and last.tok.start >= pstart and (
+                last.metric == cm.spec.id or (cm.spec.fallback.mode == "any" and last.tok.family == tok.family))
+            if (in_sentence and in_context) or (cm.spec.fallback.mode == "any" and (in_sentence or in_context)):
                 return _Hit(tok, cm.spec.id, f"{cm.spec.id}:fallback", 0.7, None, cstart)
-        if last is not None and last.tok.family == tok.family and n.startswith("其中", sstart):
+        if not predicate and last is not None and last.tok.family == tok.family and n.startswith("其中", sstart):
             psent = d.sentence(sstart - 1)[0] if sstart > 0 else 0
             if last.tok.start >= psent:
                 return _Hit(tok, last.metric, f"{last.metric}:inherit", 0.6, None, cstart)
@@ -394,7 +450,7 @@ class _Extractor:
             for h in group:
                 cm = self.cat.metrics[h.metric]
                 pstart, _ = d.paragraph(h.tok.start)
-                period, stated = d.period_at(h.tok.start, pstart)
+                period, stated = d.period_at(h.extra.get("period_from", h.tok.start), pstart)
                 region, how = self._region(h, ss, pstart, figures[-1] if figures else None)
                 subject = h.extra.get("subject")
                 if subject is None:
@@ -566,7 +622,7 @@ def _scope_region(word: str, base: regions.Region | None) -> regions.Region | No
     if word == "全省" or word == "省局":
         return regions.province_of(base.code) or base
     if word in ("全市", "市局"):
-        if base.level == "county" and base.parent:
+        if base.level == "county" and base.parent and not base.name.endswith("市"):
             return regions.get(base.parent) or base
         return base
     return base

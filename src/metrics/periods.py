@@ -244,7 +244,9 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date | None], Perio
     # 2018年至今, 2018年以来: several years, or year to date when it is this year
     (re.compile(r"(?P<y>(?:19|20)\d{2})年(?:初)?(?:以来|至今)"), _since),
     # 近三年, 过去五年, 五年来, 三年以来
-    (re.compile(r"(?:近|过去|最近)(?P<n>[两二三四五六七八九十\d]{1,2})年(?!级)|(?P<n2>[两二三四五六七八九十\d]{1,2})年(?:来|以来)"),
+    # (not a superlative: "增速为近五年来最高" compares, it states no span)
+    (re.compile(r"(?:(?:近|过去|最近)(?P<n>[两二三四五六七八九十\d]{1,2})年(?!级)(?:来|以来)?|"
+                r"(?P<n2>[两二三四五六七八九十\d]{1,2})年(?:来|以来))(?![^,，。;；]{0,2}(?:最|新高|首次|之最))"),
      lambda m, pub: _last_n_years(_Alias(m), pub)),
     # 近年来, 近几年, 多年来
     (re.compile(r"近年来|近几年|多年来|这些年"), _vague_years),
@@ -254,8 +256,10 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date | None], Perio
     (re.compile(r"(?P<y>(?:19|20)\d{2})年第\d+期"), _issue),
     # 8月份, 今年8月份, 2020年8月份: one month ("8月" alone is too often an event date)
     (re.compile(rf"{_Y}?(?P<m>{_N})月份"), _month),
-    # 2022年, / 2024年全年 / 2024年工作回顾 / 2022年度: a calendar year, only as an adverbial
-    (re.compile(r"(?P<y>(?:19|20)\d{2})年(?:全年|度)?(?=[,，:：]|全年|全[国省市区县]|共|累计|工作回顾)"), _year),
+    # 2022年, / 2021年广西新登记… / 2024年工作回顾 / 2022年度: a calendar year. Not a date (2019年4月),
+    # an issue (2023年第45期), a span start (2018年以来, 2018年至今) or a comparison (与2021年相比).
+    (re.compile(r"(?<![比较与于同至到])(?P<y>(?:19|20)\d{2})年(?:全年|度)?"
+                r"(?![0-9一二三四五六七八九十]{1,2}月|第|以来|至今|初|底|末|[-—–~至到]|[0-9])"), _year),
     # 今年, (a bare 今年 opening a clause): year to date
     (re.compile(r"(?<![在到至])今年(?=[,，]|全[国省市区县]|共|累计|[\u4e00-\u9fff]{0,3}(?:共|累计|全))"), _this_year),
 ]
