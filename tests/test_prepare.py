@@ -215,3 +215,13 @@ def test_phrase_conversion_that_changes_length_falls_back_to_characters(monkeypa
     norm = normalise(text)
     assert norm == "监督抽检合格率98.5%\n第二行"
     assert len(norm) == len(text)
+
+
+def test_in_body_tells_prose_offsets_from_furniture_offsets() -> None:
+    text = RAW[_file("crud-10-2-1198")]
+    p = prepare(text)
+    figure = text.index("2.3万件")
+    footer = text.index("返回搜狐")
+    assert p.in_body(figure, figure + len("2.3万件"))
+    assert not p.in_body(footer)
+    assert not p.in_body(0)  # the feed dateline

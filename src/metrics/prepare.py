@@ -53,7 +53,8 @@ class Prepared:
     def in_body(self, start: int, end: int | None = None) -> bool:
         """True when [start, end) lies inside one body span."""
         end = start + 1 if end is None else end
-        return any(s <= start and end <= e for s, e in self.body)
+        i = bisect_left(self.body, (start, len(self.text) + 1)) - 1
+        return i >= 0 and self.body[i][0] <= start and end <= self.body[i][1]
 
 
 class FurnitureError(ValueError):
