@@ -208,7 +208,7 @@ def read_title(prep: Prepared, title_hint: str | None = None) -> str | None:
         cand = window[:cand_end]
         # Feeds sometimes print the title twice in a row: keep one copy.
         for k in range(4, len(cand) // 2 + 1):
-            if cand[k:].startswith(cand[:k]) and cand[:k] == cand[k:2 * k]:
+            if cand[k:2 * k] == cand[:k]:
                 cand_end = k
                 break
         title = " ".join(text[start:start + cand_end].split())
