@@ -42,7 +42,7 @@ eval: $(STAMP) ## precision/recall per metric and field accuracy, on data/raw (t
 	$(BIN)/python scripts/score.py $(foreach g,$(wildcard tests/gold/*.jsonl),--gold $(g)) --pred bench/out/pred-raw.jsonl
 	$(BIN)/python scripts/field_accuracy.py $(foreach g,$(wildcard tests/gold/*.jsonl),--gold $(g)) --pred bench/out/pred-raw.jsonl
 	@if [ -f tests/heldout/gold.jsonl ]; then \
-	  echo; echo "held-out set (tests/heldout, written for regmetrics, never tuned on):"; \
+	  echo; echo "held-out set (tests/heldout: written by a separate annotator who never read the extractor):"; \
 	  $(BIN)/regmetrics extract tests/heldout/docs --format jsonl > bench/out/pred-heldout.jsonl; \
 	  $(BIN)/python scripts/score.py --gold tests/heldout/gold.jsonl --pred bench/out/pred-heldout.jsonl; \
 	  $(BIN)/python scripts/field_accuracy.py --gold tests/heldout/gold.jsonl --pred bench/out/pred-heldout.jsonl; \
