@@ -34,6 +34,10 @@ _EXTRACTOR_MODULES = ("figures.py", "pipeline.py", "documents.py", "prepare.py",
                       "numbers.py", "periods.py", "catalogue.py", "extract.py")
 
 
+Extractor = Callable[[Path], Any]
+Job = tuple[str, str, str, str, Extractor | None]
+
+
 class IngestBusy(store.StoreError):
     """Another ingest holds the lock for this database folder."""
 
@@ -59,8 +63,11 @@ class IngestResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def extractor_version() -> str:
-    """Package version plus a hash of the extraction code and its data files."""
+def extractor_version(extractor: Extractor | None = None) -> str:
+    """Package version plus a hash of the extraction code and its data files (or the name of a
+    custom extractor), stored per document so that a new extractor re-extracts unchanged files."""
+    if extractor is not None:
+        return f"{__version__}+{extractor.__module__}.{extractor.__qualname__}"
     h = hashlib.sha256()
     files = [PACKAGE_DIR / m for m in _EXTRACTOR_MODULES]
     files += sorted(p for p in PACKAGE_DATA.glob("*") if p.is_file() and p.suffix != ".sql")
@@ -118,10 +125,6 @@ def _iso_date(v: Any) -> date | None:
         except ValueError:
             return None
     return None
-
-
-Extractor = Callable[[Path], Any]
-Job = tuple[str, str, str, str, Extractor | None]
 
 
 def extract_job(job: Job) -> tuple[str, dict[str, Any] | None, list[dict[str, Any]], str]:
@@ -206,7 +209,7 @@ def ingest(files: Sequence[Path], db: Path | str | None = None, *, workers: int 
     db_path = store.resolve_db(db)
     result = IngestResult(db=db_path)
     workers = workers or os.cpu_count() or 1
-    version = extractor_version()
+    version = extractor_version(extractor)
     with ingest_lock(db_path):
         meta, published = _published_state(db_path)
         rebuild = bool(meta) and meta.get("schema_version") != store.SCHEMA_VERSION

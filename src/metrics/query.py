@@ -79,7 +79,7 @@ def _years(years: int | Sequence[int] | None) -> list[int] | None:
 
 
 def _known_metrics(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute("SELECT id FROM metrics UNION SELECT DISTINCT metric FROM figures ORDER BY 1").fetchall()
+    rows = con.execute("SELECT id FROM metrics UNION SELECT DISTINCT metric FROM coverage ORDER BY 1").fetchall()
     return [r[0] for r in rows]
 
 
@@ -101,9 +101,9 @@ def _resolve_region(con: duckdb.DuckDBPyConnection, region: str) -> str:
     Several matches narrow to current codes, then to codes that have figures.
     """
     region = str(region).strip()
-    sql = ("SELECT r.code, r.valid_to IS NULL, EXISTS (SELECT 1 FROM figures f WHERE f.region_code = r.code) "
+    sql = ("SELECT r.code, r.valid_to IS NULL, EXISTS (SELECT 1 FROM coverage c WHERE c.region_code = r.code) "
            "FROM regions r WHERE {} "
-           "UNION SELECT DISTINCT region_code, TRUE, TRUE FROM figures WHERE region_code = ? OR region_name = ?")
+           "UNION SELECT DISTINCT region_code, TRUE, TRUE FROM coverage WHERE region_code = ? OR region_name = ?")
     rows = con.execute(sql.format("r.code = ? OR r.name = ?"), [region] * 4).fetchall()
     if not rows and region:
         rows = con.execute(sql.format("starts_with(r.name, ?) AND ? <> ''"), [region] * 4).fetchall()
@@ -186,8 +186,7 @@ def coverage(metrics: str | Sequence[str] | None = None, years: int | Sequence[i
         for m in metric_list or []:
             _check_metric(con, m)
         where, params = _where([_in("metric", metric_list), _in("year", year_list)])
-        sql = (f"SELECT region_code, region_name, region_level, year, metric, period_kind, period_label, count(*) AS n_figures FROM figures_all {where} "  # noqa: S608
-               "GROUP BY ALL ORDER BY metric, region_code NULLS LAST, year NULLS LAST, period_kind, period_label")
+        sql = f"SELECT * FROM coverage {where} ORDER BY metric, region_code NULLS LAST, year NULLS LAST, period_kind, period_label"  # noqa: S608
         return _frame(con, sql, params)
 
 
@@ -237,7 +236,7 @@ def known_years(metric: str | None = None, *, db: Db = None) -> list[int]:
         if metric is not None:
             _check_metric(con, metric)
         where, params = _where([("year IS NOT NULL", []), ("metric = ?" if metric else "", [metric] if metric else [])])
-        rows = con.execute(f"SELECT DISTINCT year FROM figures {where} ORDER BY year", params).fetchall()  # noqa: S608
+        rows = con.execute(f"SELECT DISTINCT year FROM coverage {where} ORDER BY year", params).fetchall()  # noqa: S608
         return [r[0] for r in rows]
 
 
@@ -248,7 +247,7 @@ def known_regions(level: str | None = None, *, db: Db = None) -> list[str]:
         where, params = _where([("region_code IS NOT NULL", []),
                                 ("region_level = ?" if level else "", [level] if level else [])])
         rows = con.execute(
-            f"SELECT DISTINCT region_code FROM figures_all {where} ORDER BY region_code", params  # noqa: S608
+            f"SELECT DISTINCT region_code FROM coverage {where} ORDER BY region_code", params  # noqa: S608
         ).fetchall()
         return [r[0] for r in rows]
 

@@ -229,10 +229,8 @@ def write_reference(con: duckdb.DuckDBPyConnection, ref: Reference) -> None:
     """Replace the regions and metrics tables' rows."""
     con.execute("DELETE FROM regions")
     con.execute("DELETE FROM metrics")
-    if ref.regions:
-        con.executemany("INSERT INTO regions VALUES (?, ?, ?, ?, ?, ?)",
-                        [[r["code"], r["name"], r["level"], r["parent"], r["valid_from"], r["valid_to"]]
-                         for r in ref.regions])
+    _insert(con, "regions", ref.regions, {"code": "VARCHAR", "name": "VARCHAR", "level": "VARCHAR",
+                                           "parent": "VARCHAR", "valid_from": "DATE", "valid_to": "DATE"})
     if ref.metrics:
         con.executemany("INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?)",
                         [[m["id"], m["name"], m["names"], m["unit"], m["kind"], m["definition"]]
@@ -249,8 +247,16 @@ def rebuild_figures(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_headline(con: duckdb.DuckDBPyConnection) -> None:
-    """Materialise figures_best as `headline`, so compare() reads a small sorted table."""
+    """Materialise figures_best as `headline` and the per-period counts as `coverage`.
+
+    Both are small, so compare(), coverage() and parameter checks never scan every figure.
+    """
     con.execute("CREATE OR REPLACE TABLE headline AS SELECT * FROM figures_best ORDER BY metric, year, region_code")
+    con.execute(
+        "CREATE OR REPLACE TABLE coverage AS SELECT region_code, region_name, region_level, year, metric, "
+        "period_kind, period_label, count(*) AS n_figures FROM figures_all GROUP BY ALL "
+        "ORDER BY metric, region_code NULLS LAST, year NULLS LAST, period_kind, period_label"
+    )
 
 
 def copy_published(con: duckdb.DuckDBPyConnection, published: Path, exclude: Sequence[str]) -> None:

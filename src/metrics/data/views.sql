@@ -77,3 +77,8 @@ ORDER BY metric, region_code, year, period_kind, period_start, period_end, subje
 
 -- figures_best materialised at every publish (store.refresh_headline) for fast compare().
 CREATE TABLE IF NOT EXISTS headline AS SELECT * FROM figures_best LIMIT 0;
+
+-- Figures per region, year, metric and period, materialised at every publish (store.refresh_headline).
+CREATE TABLE IF NOT EXISTS coverage AS
+SELECT region_code, region_name, region_level, year, metric, period_kind, period_label, count(*) AS n_figures
+FROM figures_all GROUP BY ALL;

@@ -1,0 +1,327 @@
+"""Ingest: idempotence, replacing changed files, prune, failures, the lock and the atomic swap."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from store_fakes import fake_extract, write_report
+
+from metrics import ingest as ingest_mod
+from metrics import query, store
+from metrics.ingest import IngestBusy, ingest, ingest_lock, staging_path
+
+ROOT = Path(__file__).resolve().parents[1]
+REGMETRICS = Path(sys.executable).with_name("regmetrics")
+
+
+def crashing_extract(path: Path) -> object:
+    """fake_extract, except that a file named boom* makes the extractor raise."""
+    if path.name.startswith("boom"):
+        raise RuntimeError("regex exploded")
+    return fake_extract(path)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> dict[str, Path]:
+    d = tmp_path / "raw"
+    d.mkdir()
+    return {
+        "fj": write_report(d / "fj2020.txt", "2021-02-01", "2020年全年，福建省罚没款23544800.5元。",
+                           "2020年1-8月，福建省罚没款100元。"),
+        "gd": write_report(d / "gd2020.txt", "2021-03-01", "2020年，广东省罚没款5000元。",
+                           "2020年，广东省受理投诉77件（食品）。"),
+        "zj": write_report(d / "zj2021.txt", "2022-01-20", "2021年，浙江省受理投诉81234件。"),
+    }
+
+
+def run(files: list[Path], db: Path, **kw: object) -> ingest_mod.IngestResult:
+    kw.setdefault("workers", 1)
+    kw.setdefault("extractor", fake_extract)
+    kw.setdefault("corrections", db.parent / "no-corrections.csv")
+    return ingest(files, db, **kw)  # type: ignore[arg-type]
+
+
+def rows(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
+    con = store.connect_readonly(db)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_first_ingest_loads_documents_figures_and_reference(corpus: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "db" / "regmetrics.duckdb"
+    res = run(list(corpus.values()), db)
+    assert (res.added, res.replaced, res.unchanged, res.published) == (3, 0, 0, True)
+    assert (res.n_documents, res.n_figures) == (3, 5)
+    docs = rows(db, "SELECT name, title, published_on, n_figures, length(text) = n_chars FROM documents ORDER BY name")
+    assert [(d[0], d[3], d[4]) for d in docs] == [("fj2020.txt", 2, True), ("gd2020.txt", 2, True),
+                                                 ("zj2021.txt", 1, True)]
+    assert docs[0][1] == "fj2020工作报告" and str(docs[0][2]) == "2021-02-01"
+    # provenance: stored offsets point into the stored text
+    for text, token, start, end in rows(db, "SELECT d.text, f.token, f.char_start, f.sentence_start FROM figures f "
+                                            "JOIN documents d ON d.id = f.doc_id"):
+        assert text[start:start + len(token)] == token and end <= start
+    assert rows(db, "SELECT value FROM figures WHERE region_code = '350000' AND period_kind = 'year'") == [
+        (Decimal("23544800.5"),)]
+    assert rows(db, "SELECT name FROM regions WHERE code = '440000'") == [("广东省",)]
+    assert rows(db, "SELECT unit FROM metrics WHERE id = 'complaints'") == [("件",)]
+    assert (db.parent / ".regmetrics.lock").exists()
+    assert not staging_path(db).exists()
+
+
+def test_second_ingest_changes_nothing(corpus: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    run(list(corpus.values()), db)
+    before = sha(db)
+    figs = rows(db, "SELECT * FROM figures ORDER BY doc_id, figure_key")
+    res = run(list(corpus.values()), db)
+    assert (res.unchanged, res.added, res.replaced, res.published) == (3, 0, 0, False)
+    assert sha(db) == before
+    assert rows(db, "SELECT * FROM figures ORDER BY doc_id, figure_key") == figs
+
+
+def test_changed_file_replaces_only_its_figures(corpus: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    run(list(corpus.values()), db)
+    stamp = rows(db, "SELECT path, ingested_at FROM documents WHERE name <> 'fj2020.txt' ORDER BY path")
+    write_report(corpus["fj"], "2021-02-02", "2020年全年，福建省罚没款999元。")
+    res = run(list(corpus.values()), db)
+    assert (res.replaced, res.unchanged, res.added) == (1, 2, 0)
+    assert rows(db, "SELECT value, period_kind FROM figures_all WHERE doc_path LIKE '%fj2020.txt'") == [
+        (Decimal(999), "year")]
+    assert rows(db, "SELECT count(*) FROM documents") == [(3,)]
+    assert rows(db, "SELECT path, ingested_at FROM documents WHERE name <> 'fj2020.txt' ORDER BY path") == stamp
+    assert query.compare("fines_confiscations", regions="福建", db=db)["value"].to_list() == [999.0]
+
+
+def test_missing_file_stays_unless_prune(corpus: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    run(list(corpus.values()), db)
+    corpus["zj"].unlink()
+    rest = [corpus["fj"], corpus["gd"]]
+    res = run(rest, db)
+    assert (res.pruned, res.published, res.n_documents) == (0, False, 3)
+    res = run(rest, db, prune=True)
+    assert (res.pruned, res.published, res.n_documents) == (1, True, 2)
+    assert rows(db, "SELECT count(*) FROM figures WHERE metric = 'complaints' AND region_code = '330000'") == [(0,)]
+
+
+def test_renamed_file_keeps_one_copy_and_duplicate_is_skipped(corpus: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    run(list(corpus.values()), db)
+    moved = corpus["gd"].with_name("gd-renamed.txt")
+    corpus["gd"].rename(moved)
+    res = run([corpus["fj"], moved, corpus["zj"]], db)
+    assert (res.renamed, res.added, res.n_documents) == (1, 0, 3)
+    assert rows(db, "SELECT name FROM documents WHERE name LIKE 'gd%'") == [("gd-renamed.txt",)]
+    copy = moved.with_name("gd-copy.txt")
+    copy.write_bytes(moved.read_bytes())
+    res = run([corpus["fj"], moved, corpus["zj"], copy], db)
+    assert res.duplicates == [(store.display_path(copy), store.display_path(moved))]
+    assert res.n_documents == 3
+
+
+def test_unreadable_file_is_reported_and_the_rest_published(corpus: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    bad = corpus["fj"].with_name("broken.pdf")
+    bad.write_bytes(b"\x00garbage" * 50)
+    boom = write_report(corpus["fj"].with_name("boom.txt"), "2021-01-01", "2020年，福建省罚没款1元。")
+    seen: list[tuple[str, str]] = []
+    res = run([*corpus.values(), bad, boom, tmp_path / "absent.txt"], db, extractor=crashing_extract,
+              on_error=lambda p, why: seen.append((p, why)))
+    reasons = dict(res.failures)
+    assert seen == res.failures and len(reasons) == 3
+    assert reasons[store.display_path(bad)] == "corrupt PDF: no %PDF header"
+    assert reasons[store.display_path(boom)] == "extraction failed: RuntimeError: regex exploded"
+    assert "No such file" in reasons[store.display_path(tmp_path / "absent.txt")]
+    assert (res.added, res.published, res.n_documents) == (3, True, 3)
+
+
+def test_two_workers_give_the_same_database_content(corpus: dict[str, Path], tmp_path: Path) -> None:
+    one, two = tmp_path / "one" / "r.duckdb", tmp_path / "two" / "r.duckdb"
+    run(list(corpus.values()), one, workers=1)
+    run(list(corpus.values()), two, workers=2)
+    sql = "SELECT * EXCLUDE (doc_id) FROM figures ORDER BY doc, figure_key"
+    assert rows(one, sql) == rows(two, sql) and len(rows(one, sql)) == 5
+
+
+def test_second_ingest_is_refused_while_one_holds_the_lock(corpus: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    with ingest_lock(db), pytest.raises(IngestBusy, match=r"another ingest is running on .*: wait for it to finish"):
+        run(list(corpus.values()), db)
+    assert not db.exists()
+    assert run(list(corpus.values()), db).published
+
+
+def test_reader_keeps_its_snapshot_and_a_new_connection_sees_the_new_data(
+        corpus: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    run(list(corpus.values()), db)
+    reader = query.connect(db)
+    try:
+        assert query.compare("fines_confiscations", regions="350000", db=reader)["value"].to_list() == [23544800.5]
+        write_report(corpus["fj"], "2021-02-02", "2020年全年，福建省罚没款42元。")
+        assert run(list(corpus.values()), db).published
+        assert query.compare("fines_confiscations", regions="350000", db=reader)["value"].to_list() == [23544800.5]
+        assert query.compare("fines_confiscations", regions="350000", db=db)["value"].to_list() == [42.0]
+    finally:
+        reader.close()
+
+
+def test_staging_leftover_from_a_crash_does_not_break_the_next_run(corpus: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    staging = staging_path(db)
+    staging.write_bytes(b"half-written database from a killed run")
+    assert run(list(corpus.values()), db).published
+    assert not staging.exists()
+    assert rows(db, "SELECT count(*) FROM documents") == [(3,)]
+
+
+def test_failed_publish_leaves_the_published_database(corpus: dict[str, Path], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    run(list(corpus.values()), db)
+    before = sha(db)
+
+    def explode(con: duckdb.DuckDBPyConnection) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "refresh_headline", explode)
+    write_report(corpus["fj"], "2021-02-02", "2020年全年，福建省罚没款1元。")
+    with pytest.raises(RuntimeError, match="disk full"):
+        run(list(corpus.values()), db)
+    assert sha(db) == before and not staging_path(db).exists()
+
+
+def test_older_schema_is_rebuilt_from_the_given_files(corpus: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    run(list(corpus.values()), db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
+    con.close()
+    res = run([corpus["fj"]], db)
+    assert res.published and res.n_documents == 1
+    assert "rebuilding it from the given files only" in res.warnings[0]
+    assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [(store.SCHEMA_VERSION,)]
+
+
+# --- real subprocesses on a generated corpus -------------------------------------------------------------
+
+def _bench_module() -> object:
+    spec = importlib.util.spec_from_file_location("bench_store", ROOT / "bench" / "bench_store.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _cli(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([str(REGMETRICS), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(cond: object, timeout: float, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():  # type: ignore[operator]
+        if proc.poll() is not None:
+            pytest.fail(f"ingest ended (rc {proc.returncode}) before the moment the test waits for: {proc.stderr.read()}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("timed out waiting for the ingest subprocess")
+        time.sleep(0.001)
+
+
+def _lock_held_by(db: Path, pid: int) -> bool:
+    try:
+        return (db.parent / ".regmetrics.lock").read_text().strip() == str(pid)
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("big")
+    _bench_module().make_corpus(ROOT / "data" / "raw", out, 200)  # type: ignore[attr-defined]
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", ["extracting", "publishing"])
+def test_kill_9_mid_ingest_leaves_the_published_database(big_corpus: Path, tmp_path: Path, moment: str) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    first = subprocess.run([str(REGMETRICS), "ingest", str(ROOT / "data" / "raw"), "--db", str(db)],
+                           capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    before = sha(db)
+    n_before = rows(db, "SELECT count(*) FROM documents")[0][0]
+    proc = _cli("ingest", str(big_corpus), "--db", str(db), "--workers", "2")
+    if moment == "extracting":
+        _wait_for(lambda: _lock_held_by(db, proc.pid), 60, proc)
+        time.sleep(1.0)
+    else:
+        _wait_for(lambda: staging_path(db).exists(), 600, proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert sha(db) == before
+    assert rows(db, "SELECT count(*) FROM documents") == [(n_before,)]
+    again = subprocess.run([str(REGMETRICS), "ingest", str(big_corpus), "--db", str(db), "--workers", "2"],
+                           capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stderr
+    assert not staging_path(db).exists()
+    assert rows(db, "SELECT count(*) FROM documents")[0][0] == n_before + 200
+
+
+@pytest.mark.slow
+def test_concurrent_cli_ingest_is_refused(big_corpus: Path, tmp_path: Path) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    proc = _cli("ingest", str(big_corpus), "--db", str(db), "--workers", "1")
+    try:
+        _wait_for(lambda: _lock_held_by(db, proc.pid), 60, proc)
+        second = subprocess.run([str(REGMETRICS), "ingest", str(big_corpus), "--db", str(db)],
+                                capture_output=True, text=True, check=False)
+        assert second.returncode == 2
+        assert second.stderr == (f"regmetrics: another ingest is running on {db.parent} "
+                                 f"(lock {db.parent / '.regmetrics.lock'} is held): wait for it to finish\n")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.slow
+def test_end_to_end_from_empty_folder_to_compare(tmp_path: Path) -> None:
+    db = tmp_path / "processed" / "regmetrics.duckdb"
+    done = subprocess.run([str(REGMETRICS), "ingest", str(ROOT / "data" / "raw"), "--db", str(db)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    n_files = len(list((ROOT / "data" / "raw").iterdir()))
+    assert rows(db, "SELECT count(*) FROM documents") == [(n_files,)]
+    metric, n = rows(db, "SELECT metric, count(*) FROM headline GROUP BY metric ORDER BY 2 DESC, 1 LIMIT 1")[0]
+    df = query.compare(metric, level=None, db=db)
+    assert df.height == n > 0
+    assert df.columns == list(query.COMPARE_COLUMNS)
+    assert df.to_pandas().shape == (n, len(query.COMPARE_COLUMNS))
+    # every figure's token and quote sit at their offsets in the stored text
+    bad = rows(db, "SELECT f.figure_key FROM figures f JOIN documents d ON d.id = f.doc_id "
+                   "WHERE substr(d.text, f.char_start + 1, f.char_end - f.char_start) <> f.token "
+                   "OR substr(d.text, f.sentence_start + 1, f.sentence_end - f.sentence_start) <> f.quote")
+    assert bad == []
+    second = subprocess.run([str(REGMETRICS), "ingest", str(ROOT / "data" / "raw"), "--db", str(db)],
+                            capture_output=True, text=True, check=False)
+    assert second.returncode == 0
+    assert second.stdout.startswith(f"nothing changed in {db}: 0 added, 0 replaced, 0 renamed, 0 pruned, "
+                                    f"{n_files} unchanged;")
