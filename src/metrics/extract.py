@@ -147,15 +147,24 @@ class _Doc:
             return bool(_NATIONAL_OK.match(n, m.end))
         return True
 
-    def _sections(self) -> list[tuple[int, regions.Region]]:
-        """(start, region) of every short body line that opens with a region name and a colon."""
+    def _sections(self) -> list[tuple[int, list[regions.Region]]]:
+        """(start, regions) of every short body line that opens with region names and a colon
+        ("北京:抓牢疫情防控", "湖南、湖北：联手整治价格乱象")."""
         out = []
         for s, e in self.body:
             if e - s > 60:
                 continue
             ments = self.para(s).mentions(self)
-            if ments and ments[0].start - s <= 2 and _HEADING_COLON.match(self.norm, ments[0].end):
-                out.append((s, ments[0].region))
+            if not ments or ments[0].start - s > 2:
+                continue
+            chain = [ments[0]]
+            for m in ments[1:]:
+                if self.norm[chain[-1].end:m.start] in ("、", "和", "及", "与"):
+                    chain.append(m)
+                else:
+                    break
+            if _HEADING_COLON.match(self.norm, chain[-1].end):
+                out.append((s, [m.region for m in chain]))
         return out
 
     def _plan_start(self) -> int:
@@ -220,9 +229,14 @@ class _Doc:
         i = bisect.bisect_right(self.body_starts, pos) - 1
         return self.body[i] if i >= 0 else (0, len(self.norm))
 
-    def section_region(self, pos: int) -> regions.Region | None:
+    def section_regions(self, pos: int) -> list[regions.Region]:
         i = bisect.bisect_right(self.section_starts, pos) - 1
-        return self.sections[i][1] if i >= 0 else None
+        return self.sections[i][1] if i >= 0 else []
+
+    def section_region(self, pos: int) -> regions.Region | None:
+        """The area of the section holding pos, when its heading names exactly one."""
+        regs = self.section_regions(pos)
+        return regs[0] if len(regs) == 1 else None
 
     def mentions_in(self, start: int, end: int) -> list[regions.Mention]:
         return [m for m in self.para(start).mentions(self) if start <= m.start < end]
@@ -403,9 +417,7 @@ class _Extractor:
         m = _BRACKET_PAST.search(self.d.norm, max(sstart, tok.start - 24), tok.start)
         if m is None or m.start() < last.tok.end:
             return None
-        hit = _Hit(tok, last.metric, f"{last.metric}:bracket", 0.6, None, m.start())
-        hit.extra["period_from"] = m.start() + 1
-        return hit
+        return _Hit(tok, last.metric, f"{last.metric}:bracket", 0.6, None, m.start())
 
     def _fallback(self, tok: NumberToken, cms: list[CompiledMetric], cstart: int, seg_start: int, sstart: int,
                   done: list[_Hit]) -> _Hit | None:
@@ -424,9 +436,12 @@ class _Extractor:
         for cm in cms:
             if cm.fallback is None or (predicate and cm.spec.fallback.mode == "any"):
                 continue
-            in_sentence = bool(cm.fallback.search(n, sstart, min(len(n), tok.end + 30)))
-            in_context = last is not None and last.tok.start >= pstart and (
-                last.metric == cm.spec.id or (cm.spec.fallback.mode == "any" and last.tok.family == tok.family))
+            lo = sstart if cm.spec.fallback.mode == "any" else cstart
+            in_sentence = bool(cm.fallback.search(n, lo, min(len(n), tok.end + 30) if lo == sstart else tok.start))
+            if cm.spec.fallback.mode == "any":
+                in_context = last is not None and last.tok.start >= pstart and last.tok.family == tok.family
+            else:
+                in_context = any(h.metric == cm.spec.id and h.tok.start >= pstart for h in reversed(done[-12:]))
             if (in_sentence and in_context) or (cm.spec.fallback.mode == "any" and (in_sentence or in_context)):
                 return _Hit(tok, cm.spec.id, f"{cm.spec.id}:fallback", 0.7, None, cstart)
         if not predicate and last is not None and last.tok.family == tok.family and n.startswith("其中", sstart):
@@ -450,8 +465,9 @@ class _Extractor:
             for h in group:
                 cm = self.cat.metrics[h.metric]
                 pstart, _ = d.paragraph(h.tok.start)
-                period, stated = d.period_at(h.extra.get("period_from", h.tok.start), pstart)
-                region, how = self._region(h, ss, pstart, figures[-1] if figures else None)
+                period, stated = d.period_at(h.tok.start, pstart)
+                carry = next((f for f in reversed(figures) if f.extra.get("region_from") != "list"), None)
+                region, how = self._region(h, ss, pstart, carry)
                 subject = h.extra.get("subject")
                 if subject is None:
                     subject = self._subject(h, cm)
@@ -507,6 +523,10 @@ class _Extractor:
             for h, m in zip(run, ments, strict=True):
                 h.extra["region"] = m.region
             return
+        heading = d.section_regions(start)
+        if not ments and len(heading) == len(run) > 1:
+            for h, r in zip(run, heading, strict=True):
+                h.extra["region"] = r
         phrase = n[start:stop]
         phrase = re.sub(r"^(?:其中|另外|此外)[,，]?", "", phrase)
         phrase = re.sub(r"(?:的)?(?:不合格率|合格率|抽检|投诉举报|问题)+(?:的)?$", "", phrase)

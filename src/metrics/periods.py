@@ -106,7 +106,9 @@ def _month(m: re.Match[str], pub: date | None) -> Period | None:
     return Period("month", date(y, mo, 1), _month_end(y, mo), y, f"{mo}月")
 
 
-def _until(m: re.Match[str], pub: date | None) -> Period:
+def _until(m: re.Match[str], pub: date | None) -> Period | None:
+    if len(m.group(0)) <= 2:  # a bare 截至 names no date
+        return None
     mo = _num(m.group("m"))
     if mo is None or not 1 <= mo <= 12:
         end = pub
@@ -226,6 +228,8 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date | None], Perio
     (re.compile(r"(?:今年|本年|年初)(?:以来|至今)|半年来|今年来"), _this_year),
     # 截至2023年底: the whole of that year
     (re.compile(r"截[至止](?P<y>(?:19|20)\d{2})年(?:底|末)"), _year),
+    # 截至年底 (no year): the year just ended, or the publication year
+    (re.compile(r"截[至止](?:今年|本年|当年)?年(?:底|末)"), _whole_year),
     # 截至9月25日, 截至今年6月底, 截至目前, 截止12月中旬: year to that date
     (re.compile(rf"截[至止](?:目前|{_Y})?(?:(?P<m>{_N})月(?:(?P<d>\d{{1,2}})日|(?P<part>底|末|中旬|上旬|下旬))?)?"),
      _until),
