@@ -16,8 +16,7 @@
 # %% [markdown]
 # # 数据覆盖与待核对数值
 #
-# What exists for each region and year and of what kind (全年 / 年内累计 / 单月), the figures that
-# two documents state differently, and the figures the extractor was unsure of.
+# 各地区各年份有哪些数据、属于何种口径（全年 / 年内累计 / 单月）；不同文件说法矛盾的数值；抽取时把握不大、需人工核对的数值。
 
 # %%
 from metrics import briefing, charts, params, query, summary
@@ -40,7 +39,7 @@ briefing.show_text(summary.coverage_summary(cells))
 # %% [markdown]
 # ## 地区 × 年份
 #
-# Each cell shows the widest period any figure covers there; hover for the metrics and their periods.
+# 每格显示该地区该年份数据所覆盖的最宽期间；鼠标悬停可查看具体指标及其期间。
 
 # %%
 charts.coverage_heatmap(cells, "各地区各年份的数据口径").show()
@@ -48,7 +47,7 @@ charts.coverage_heatmap(cells, "各地区各年份的数据口径").show()
 # %% [markdown]
 # ## 互相矛盾的数值
 #
-# The same region, year, metric, period and scope stated with different values by different documents.
+# 同一地区、年份、指标、期间和范围，不同文件给出了不同的数值。
 
 # %%
 disputed = query.conflicts(db=P.db)

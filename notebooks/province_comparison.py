@@ -16,9 +16,8 @@
 # %% [markdown]
 # # 各地指标比较
 #
-# One metric across regions: the ranking for one year, the change over the years, every figure with
-# its document and quote, and a summary written from the data. Parameters left as `None` are chosen
-# from the data (the metric and year that cover most regions).
+# 同一指标在各地之间的比较：某一年的排名、历年变化、每个数值及其来源文件和原文，以及根据数据生成的摘要。
+# （Parameters left as `None` are chosen from the data: the metric and year that cover most regions.）
 
 # %%
 from metrics import briefing, charts, params, query, summary
@@ -51,8 +50,7 @@ briefing.show_text(summary.comparison_summary(ranked, metric_name, P.year, P.lev
 # %% [markdown]
 # ## 排名
 #
-# Bars not covering the whole year (year-to-date, one month) are hatched: they are not comparable
-# with full-year figures. Hover a bar for its document and quote.
+# 斜线条纹表示非全年数据（年内累计、单月等），不宜与全年数据直接比较。鼠标悬停可查看来源文件与原文。
 
 # %%
 charts.ranking_bar(ranked, metric_name, P.year).show()
@@ -60,7 +58,7 @@ charts.ranking_bar(ranked, metric_name, P.year).show()
 # %% [markdown]
 # ## 历年变化
 #
-# Open markers are figures for part of a year.
+# 空心点表示非全年数据。鼠标悬停可查看来源。
 
 # %%
 charts.trend_lines(history, metric_name).show()
@@ -68,8 +66,7 @@ charts.trend_lines(history, metric_name).show()
 # %% [markdown]
 # ## 数据表
 #
-# Every figure behind the charts, with its period, whether it is approximate (约 / 逾 / 不足), the
-# year-on-year change the document states, and the sentence it comes from.
+# 图表中的全部数值：期间、是否为约数（约 / 逾 / 不足）、文件所述同比变化，以及出自的原文句子。
 
 # %%
 briefing.show_figures(history, names, caption=f"{metric_name}：全部年份")

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 地区概况
 #
-# Every metric of one region across the years, each figure with its document and quote.
+# 一个地区历年的全部指标，每个数值均附来源文件与原文。
 
 # %%
 from metrics import briefing, charts, params, query, summary
@@ -45,7 +45,7 @@ briefing.show_text(summary.profile_summary(profile, region_name, names))
 # %% [markdown]
 # ## 各项指标
 #
-# One panel per metric in its own unit; open markers are figures for part of a year.
+# 每项指标一幅小图，各用其单位；空心点表示非全年数据。
 
 # %%
 charts.profile_chart(profile, names).show()
