@@ -89,6 +89,7 @@ class Metric(_Strict):
     exact_only: bool = False
     breakdown: Breakdown | None = None
     keep_trigger_in_subject: bool = False
+    subject_rewrite: dict[str, str] = Field(default_factory=dict)
     emit: bool = True
     examples: list[Example] = Field(default_factory=list)
 

@@ -60,7 +60,7 @@ _PREDICATE_END = re.compile(r"[有是为]$")
 # The kind of enterprise that is the subject of a new-enterprise figure.
 _ENTERPRISE_KIND = re.compile(r"(?:外资|外商投资|港资|台资|港澳台资?|侨资|中外合资|民营|私营|内资|国有|个人独资|合伙|科技型)企业")
 # What is left of a headline phrase once scope words are gone: generic heads, not a scope.
-_HEADLINE_ONLY = re.compile(r"^(?:企业|市场主体|经营主体|主体|食品安全|情况)+$")
+_HEADLINE_ONLY = re.compile(r"^(?:企业|市场主体|经营主体|商事主体|主体|情况|消费|消费者|群众|游客|领域)+$")
 _YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")
 # Inside brackets, a past period then 为/是 right before the number: "（去年同期为600件）".
 _BRACKET_PAST = re.compile(r"[(（](?:去年|上年|上一年|前年|(?:19|20)[0-9]{2}年)[^()（）,，。;；]{0,12}?(?:为|是|达|共)$")
@@ -68,6 +68,7 @@ _BRACKET_PAST = re.compile(r"[(（](?:去年|上年|上一年|前年|(?:19|20)[0
 _BRACKETS = re.compile(r"[(（][^()（）]{0,80}[)）]")
 # A heading line: short, not ending in sentence punctuation.
 _HEADING_LINE = re.compile(r"[^。;；!?！？]{1,50}")
+_DATA_CUTOFF = re.compile(r"数据(?:统计)?(?:截[至止]|时间为|口径为)")
 _WORK_REPORT = re.compile(r"政府工作报告")
 _SHIELD = re.compile(r"《[^》]{0,80}》")
 
@@ -262,7 +263,7 @@ class _Doc:
                 if got:
                     return self._review(got[-1].period), True
         opening = self.opening_period()
-        if opening is not None and (sec is None or sec < self.body_starts[min(1, len(self.body) - 1)] + 1):
+        if opening is not None:
             return self._review(opening), True
         p = default_period(self.published_on, self.work_report and pos < self.plan_start)
         if p.year is None and self.year is not None:
@@ -270,22 +271,38 @@ class _Doc:
         return p, False
 
     def opening_period(self) -> Period | None:
-        """A period the title or the opening paragraph states for the whole document ("2022年工作总结",
-        "2022年，在市委…")."""
+        """A period the title or the first clause of an opening paragraph states for the whole document
+        ("2022年工作总结", "2022年，在市委…", "今年以来，全省共查办…")."""
         if not hasattr(self, "_opening"):
             self._opening = None
-            for s, e in self.body[:2]:
+            for s, e in self.body[:3]:
                 first = _CLAUSE_END.search(self.norm, s, e)
                 stop = e if _HEADING_LINE.fullmatch(self.norm, s, e) else (first.start() if first else e)
-                got = [m for m in self.para(s).periods_of(self) if m.start < stop
-                       and m.period.kind in ("year", "multi_year")]
+                got = [m for m in self.para(s).periods_of(self) if m.start < stop and m.period.kind != "unknown"]
                 if got:
                     self._opening = got[0].period
                     break
         return self._opening
 
+    def data_cutoff(self) -> Period | None:
+        """"（数据截至11月底）" near the top: the year's figures run only to that date."""
+        if not hasattr(self, "_cutoff"):
+            self._cutoff = None
+            for s, e in self.body[:4]:
+                m = _DATA_CUTOFF.search(self.norm, s, e)
+                if m:
+                    got = [p for p in self.para(s).periods_of(self) if p.start >= m.start() + 2]
+                    if got and got[0].period.kind == "ytd":
+                        self._cutoff = got[0].period
+                    break
+        return self._cutoff
+
     def _review(self, p: Period) -> Period:
-        """In a work report, "过去五年" / "近三年" review up to the end of the year before delivery."""
+        """In a work report, "过去五年" / "近三年" review up to the end of the year before delivery; a
+        year whose data are cut off early ("数据截至11月底") runs to the cut-off."""
+        cut = self.data_cutoff()
+        if cut is not None and p.kind == "year" and p.year == cut.year:
+            return cut
         pub = self.published_on
         if self.work_report and pub is not None and p.kind == "multi_year" and p.end == pub:
             return replace(p, end=date(pub.year - 1, 12, 31), year=pub.year - 1)
@@ -609,7 +626,10 @@ class _Extractor:
                 keep.append(n[pos:a])
             pos = max(pos, b)
         keep.append(n[pos:end])
-        return self._clean_subject("".join(keep))
+        phrase = "".join(keep)
+        for old, new in cm.spec.subject_rewrite.items():
+            phrase = phrase.replace(old, new)
+        return self._clean_subject(phrase)
 
     def _clean_subject(self, phrase: str, cm: CompiledMetric | None = None) -> str:
         phrase = self.cat.subject_drop.sub("", self.cat.subject_drop.sub("", phrase))

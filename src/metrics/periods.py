@@ -164,6 +164,16 @@ def _past_year(m: re.Match[str], pub: date | None) -> Period:
     return Period("year", date(y, 1, 1), date(y, 12, 31), y, "全年")
 
 
+def _day_range(m: re.Match[str], pub: date | None) -> Period | None:
+    """2月4日至10日: days within one month read as that month; across months, an unknown span."""
+    m1, d1, d2 = int(m.group("m")), int(m.group("d1")), int(m.group("d2"))
+    m2 = int(m.group("m2")) if m.group("m2") else m1
+    y = _year_for(m, pub, m2)
+    if y is None:
+        return Period("month" if m1 == m2 else "unknown", None, None, None, m.group(0))
+    return Period("month" if m1 == m2 else "unknown", date(y, m1, d1), date(y, m2, d2), y, m.group(0))
+
+
 def _last_year(m: re.Match[str], pub: date | None) -> Period:
     if pub is None:
         return Period("year", None, None, None, m.group(0))
@@ -256,6 +266,9 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date | None], Perio
     (re.compile(r"近年来|近几年|多年来|这些年"), _vague_years),
     # 过去一年, 过去的一年: the year before publication (a work report's review)
     (re.compile(r"过去(?:的)?一年"), _past_year),
+    # 2月4日至10日, 2023年7月1日—7月31日: a run of days
+    (re.compile(rf"{_Y}?(?P<m>\d{{1,2}})月(?P<d1>\d{{1,2}})日?(?:-|—|–|~|至|到)(?:(?P<m2>\d{{1,2}})月)?(?P<d2>\d{{1,2}})日"),
+     _day_range),
     # 2023年第45期: a numbered notice in that year
     (re.compile(r"(?P<y>(?:19|20)\d{2})年第\d+期"), _issue),
     # 8月份, 今年8月份, 2020年8月份: one month ("8月" alone is too often an event date)
