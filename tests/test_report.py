@@ -220,14 +220,16 @@ def test_bad_parameter_fails_before_running_with_one_line(sample_db: Path, tmp_p
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("cell,why", [
-    ("raise RuntimeError('boom in cell')", "boom in cell"),
-    ("import os\nos._exit(3)", "Dead"),
+@pytest.mark.parametrize("cell,why,extra", [
+    ("raise RuntimeError('boom in cell')", "boom in cell", ()),
+    ("import os\nos._exit(3)", "Dead", ()),
+    ("import time\ntime.sleep(60)", "timed out", ("--timeout", "3")),
 ])
-def test_failed_runs_go_to_failed_and_exit_nonzero(sample_db: Path, tmp_path: Path, cell: str, why: str) -> None:
+def test_failed_runs_go_to_failed_and_exit_nonzero(sample_db: Path, tmp_path: Path, cell: str, why: str,
+                                                    extra: tuple[str, ...]) -> None:
     nb = scratch_notebook(tmp_path, "breaks", "x = 1", cell, "y = 2")
     out = tmp_path / "out"
-    res = run_cli("report", str(nb), "--db", str(sample_db), "--out", str(out))
+    res = run_cli("report", str(nb), "--db", str(sample_db), "--out", str(out), *extra)
     assert res.returncode == 1
     assert why.lower() in res.stderr.lower()
     assert not (out / "breaks").exists()  # nothing published

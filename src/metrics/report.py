@@ -210,12 +210,22 @@ def run_report(notebook: str, parameters: Mapping[str, Any] | None = None, *, ou
 def _publish(work: Path, dest: Path) -> None:
     """Rename the finished folder into place, replacing an earlier run of the same day."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    old = None
-    if dest.exists():
-        old = work.parent / f"old-{uuid.uuid4().hex[:12]}"
-        os.rename(dest, old)
-    os.rename(work, dest)
-    if old is not None:
+    olds = []
+    for _ in range(5):  # a concurrent run of the same briefing may publish between our two renames
+        if dest.exists():
+            olds.append(work.parent / f"old-{uuid.uuid4().hex[:12]}")
+            try:
+                os.rename(dest, olds[-1])
+            except FileNotFoundError:
+                olds.pop()
+        try:
+            os.rename(work, dest)
+            break
+        except OSError:
+            continue
+    else:
+        raise OSError(f"cannot publish {work} to {dest}: another run keeps replacing it")
+    for old in olds:
         shutil.rmtree(old, ignore_errors=True)
     try:
         work.parent.rmdir()  # .tmp when no other run is using it
