@@ -90,6 +90,7 @@ class Metric(_Strict):
     breakdown: Breakdown | None = None
     keep_trigger_in_subject: bool = False
     subject_rewrite: dict[str, str] = Field(default_factory=dict)
+    subject_fallback: str | None = None
     emit: bool = True
     examples: list[Example] = Field(default_factory=list)
 
@@ -111,16 +112,17 @@ class CatalogueFile(_Strict):
     """The whole of metrics.yaml."""
 
     blockers: Blockers
+    subject_from_sentence: list[str]
     subject_drop: list[str]
     metrics: list[Metric]
 
-    _v = field_validator("subject_drop")(lambda cls, v: _check_regexes(v))
+    _v = field_validator("subject_drop", "subject_from_sentence")(lambda cls, v: _check_regexes(v))
 
 
 class CompiledMetric:
     """A metric with its regexes compiled once."""
 
-    __slots__ = ("spec", "trigger", "exclusion", "after", "fallback", "breakdown")
+    __slots__ = ("spec", "trigger", "exclusion", "after", "fallback", "breakdown", "subject_fallback")
 
     def __init__(self, spec: Metric) -> None:
         self.spec = spec
@@ -129,6 +131,7 @@ class CompiledMetric:
         self.after = [(re.compile(a.pattern), a.to) for a in spec.after]
         f = spec.fallback
         self.fallback = re.compile("|".join(map(re.escape, f.words))) if f else None
+        self.subject_fallback = re.compile(spec.subject_fallback) if spec.subject_fallback else None
         b = spec.breakdown
         self.breakdown = re.compile("|".join(f"(?:{p})" for p in b.triggers)) if b else None
 
@@ -159,6 +162,7 @@ class Catalogue:
         self.after_number = re.compile("|".join(f"(?:{p})" for p in b.after_number))
         self.target = re.compile("|".join(f"(?:{p})" for p in b.target))
         self.plan_heading = re.compile("|".join(f"(?:{p})" for p in b.plan_heading))
+        self.subject_from_sentence = [re.compile(p) for p in data.subject_from_sentence]
         self.subject_drop = re.compile("|".join(f"(?:{p})" for p in data.subject_drop))
 
     def emitted(self) -> list[Metric]:

@@ -362,8 +362,9 @@ class _Extractor:
                     hit = _Hit(tok, "none", "none", 0.0, None, d.clause_start(tok.start))
                 hits.append(hit)
                 prev = hit
-        figures = self.dress(hits)
-        return _dedupe(figures)
+        figures = _dedupe(self.dress(hits))
+        self.inherit_sampling_scope(figures)
+        return figures
 
     # --- classification -------------------------------------------------------------------------
 
@@ -629,7 +630,15 @@ class _Extractor:
         phrase = "".join(keep)
         for old, new in cm.spec.subject_rewrite.items():
             phrase = phrase.replace(old, new)
-        return self._clean_subject(phrase)
+        subject = self._clean_subject(phrase)
+        if subject:
+            return subject
+        ss = d.sentence(h.tok.start)[0]
+        for rx in ([cm.subject_fallback] if cm.subject_fallback else []) + self.cat.subject_from_sentence:
+            found = [m for m in rx.finditer(n, ss, h.tok.start) if m.end() <= start or rx is not cm.subject_fallback]
+            if found:
+                return found[-1].group("scope").replace("”", "")
+        return ""
 
     def _clean_subject(self, phrase: str, cm: CompiledMetric | None = None) -> str:
         phrase = self.cat.subject_drop.sub("", self.cat.subject_drop.sub("", phrase))
@@ -638,21 +647,33 @@ class _Extractor:
 
     def _inherit_subjects(self, figures: list[Figure]) -> None:
         """A figure with no scope of its own takes the scope of the figure before it in the same
-        sentence part: "水产制品抽检467批次，…不合格16批次，合格率96.57%", "查处食品药品案件1.42万件、
-        罚没款1.35亿元". Across metrics only the scope travels, not complaint words (投诉, 举报)."""
+        sentence part ("水产制品抽检467批次，…不合格16批次，合格率96.57%", "查处食品药品案件1.42万件、
+        罚没款1.35亿元"). Across metrics only the scope travels, not complaint words (投诉, 举报)."""
         n = self.d.norm
         complaint_words = self.cat.metrics["complaints"].trigger
         for i, f in enumerate(figures):
             if f.subject or i == 0:
                 continue
             g = figures[i - 1]
-            if g.sentence_start != f.sentence_start or not g.subject \
-                    or re.search(r"[;；]", n[g.char_end:f.char_start]):
+            if g.sentence_start == f.sentence_start and g.subject \
+                    and not re.search(r"[;；]", n[g.char_end:f.char_start]):
+                subject = g.subject
+                if g.metric != f.metric and g.metric == "complaints":
+                    subject = self._clean_subject(complaint_words.sub("", subject))
+                f.subject = subject
                 continue
-            subject = g.subject
-            if g.metric != f.metric and g.metric == "complaints":
-                subject = self._clean_subject(complaint_words.sub("", subject))
-            f.subject = subject
+
+
+    def inherit_sampling_scope(self, figures: list[Figure]) -> None:
+        """A failed count or a rate still without scope takes that of the paragraph's last sampling figure."""
+        d = self.d
+        for i, f in enumerate(figures):
+            if f.subject or f.metric not in ("failed_batches", "pass_rate", "fail_rate"):
+                continue
+            pstart = d.paragraph(f.char_start)[0]
+            sample = next((x for x in reversed(figures[:i]) if x.metric == "sampling_batches"), None)
+            if sample is not None and sample.char_start >= pstart:
+                f.subject = sample.subject
 
 
 def _scope_region(word: str, base: regions.Region | None) -> regions.Region | None:
@@ -675,10 +696,11 @@ def _dedupe(figures: list[Figure]) -> list[Figure]:
     out = []
     for f in figures:
         key = (f.metric, f.value, f.region_code, f.year)
+        own = f.subject
         subjects = seen.setdefault(key, [])
-        if any(not s or not f.subject or s in f.subject or f.subject in s for s in subjects):
+        if any(not s or not own or s in own or own in s for s in subjects):
             continue
-        subjects.append(f.subject)
+        subjects.append(own)
         out.append(f)
     return out
 

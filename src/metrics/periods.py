@@ -236,6 +236,8 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date | None], Perio
     (re.compile(rf"{_Y}?(?P<h>[上下])半年(?!来)"), _half),
     # 半年来, 年初以来, 今年以来: year to date at publication
     (re.compile(r"(?:今年|本年|年初)(?:以来|至今)|半年来|今年来"), _this_year),
+    # 目前已立案1件 (not 截至目前, read below): so far this year
+    (re.compile(r"(?<![至止])目前(?=已|共|累计|全)"), _this_year),
     # 截至2023年底: the whole of that year
     (re.compile(r"截[至止](?P<y>(?:19|20)\d{2})年(?:底|末)"), _year),
     # 截至年底 (no year): the year just ended, or the publication year
@@ -302,7 +304,7 @@ _SHIELD = re.compile(r"《[^》]{0,80}》|[(（][^)）]{0,40}?(?:19|20)[0-9]{2}\
 
 
 # Every period phrase contains one of these characters; the rules run only in windows around them.
-_ANCHOR = re.compile(r"[年月季截]|十[二三四五八九]|二十大")
+_ANCHOR = re.compile(r"[年月季截]|目前|十[二三四五八九]|二十大")
 _REACH = 16  # no period phrase extends further than this from its anchor
 
 
