@@ -142,6 +142,28 @@ def test_pdf_text_layer_with_chinese(tmp_path: Path) -> None:
     assert doc.title_hint == "抽检通告"
 
 
+def test_pdf_hard_wrapped_paragraphs_are_joined_but_headings_and_table_rows_kept(tmp_path: Path) -> None:
+    page = [
+        "2023年上半年食品安全监督抽检情况",
+        "上半年，全省市场监管部门共监督抽检食品10611批次，其中合",
+        "格样品10416批次、不合格样品195批次，总体合格率98.16%，同",
+        "比提高0.3个百分点。",
+        "对不合格产品，各地已依法处置并督促企业召回下架，防控食",
+        "品安全风险。",
+        "类别  抽检批次  合格率  不合格批次  说明",
+        "水产制品  467  96.57%  16  农兽药残留超标",
+    ]
+    doc = read_document(_write(tmp_path, "wrapped.pdf", build_pdf(page)))
+    assert doc.text.split("\n") == [
+        "2023年上半年食品安全监督抽检情况",
+        "上半年，全省市场监管部门共监督抽检食品10611批次，其中合格样品10416批次、不合格样品195批次，"
+        "总体合格率98.16%，同比提高0.3个百分点。",
+        "对不合格产品，各地已依法处置并督促企业召回下架，防控食品安全风险。",
+        "类别  抽检批次  合格率  不合格批次  说明",
+        "水产制品  467  96.57%  16  农兽药残留超标",
+    ]
+
+
 def test_committed_sample_pdf_reads(tmp_path: Path) -> None:
     sample = Path(__file__).parent / "fixtures" / "documents" / "sample.pdf"
     doc = read_document(sample)

@@ -25,6 +25,13 @@ _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "ms936", "euc_cn", "hz"}
 # Share of control characters (other than tab/newline/CR/FF) above which a "text" is binary.
 _MAX_CONTROL_SHARE = 0.01
 
+# PDF line unwrapping: a line at least this share of the page's full width that does not end a
+# sentence continues on the next line; pages with narrower full lines (tables) are left alone.
+_WRAP_SHARE = 0.85
+_MIN_WRAP_WIDTH = 20
+_PARAGRAPH_END = tuple("。！？!?：:；;…”")
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uff0c\u3001]")
+
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _BLANK_LINES_RE = re.compile(r"\n[ \t\u3000\u00a0]*(?:\n[ \t\u3000\u00a0]*)+")
@@ -267,11 +274,43 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, str, str | None]:
         quiet.setLevel(level)
     if not pages:
         raise DocumentError(path, "PDF has no pages")
-    text = "\n".join(p.strip("\n") for p in pages)
+    text = "\n".join(unwrap_lines(p.strip("\n")) for p in pages)
     if not text.strip():
         raise DocumentError(path, "PDF has no text layer (scanned?)")
     title = meta_title.strip() if isinstance(meta_title, str) and meta_title.strip() else None
     return text, "", title
+
+
+def unwrap_lines(page: str) -> str:
+    """Join a PDF page's hard-wrapped lines back into paragraphs ("抽检10611" + "批次" -> one line).
+
+    A line is a wrap when it is nearly as long as the page's full lines and does not end a sentence;
+    headings and the last line of a paragraph are shorter, so they keep their line break.
+    """
+    lines = page.split("\n")
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    if len(lengths) < 3:
+        return page
+    full = lengths[int(0.9 * (len(lengths) - 1))]
+    out: list[str] = []
+    for line in lines:
+        if out and _wraps(out[-1], full):
+            prev = out[-1].rstrip()
+            nxt = line.lstrip()
+            glue = " " if prev[-1:].isascii() and prev[-1:].isalnum() and nxt[:1].isascii() and nxt[:1].isalpha() else ""
+            out[-1] = prev + glue + nxt
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _wraps(line: str, full: int) -> bool:
+    stripped = line.strip()
+    if full < _MIN_WRAP_WIDTH or len(stripped) < _WRAP_SHARE * full or stripped.endswith(_PARAGRAPH_END):
+        return False
+    if "\t" in stripped or "  " in stripped:
+        return False  # a table row: cells stay on their own lines
+    return len(_CJK_RE.findall(stripped)) >= 0.5 * len(stripped)
 
 
 def _read_docx(path: Path, data: bytes) -> tuple[str, str, str | None]:
