@@ -98,6 +98,22 @@ def test_html_with_meta_gbk_keeps_blocks_and_drops_scripts_and_navigation(tmp_pa
         assert dropped not in doc.text
 
 
+def test_html_link_lists_are_dropped_but_prose_list_items_kept(tmp_path: Path) -> None:
+    page = """<html><body><div class="main"><h1>福建省抽检通告</h1>
+<ul class="content"><li>上半年共监督抽检10611批次，详见<a href="/a.pdf">附件</a>。</li>
+<li>水产制品合格率96.57%。</li></ul></div>
+<div class="side"><h3>相关新闻</h3><ul>
+<li><a href="/1">市场监管总局举办2024年“质量安全第一课”活动</a><span>2024-09-15</span></li>
+<li><a href="/2">中国与丹麦签署有机产品合作谅解备忘录</a></li></ul></div></body></html>"""
+    doc = read_document(_write(tmp_path, "links.html", page.encode("utf-8")))
+    assert doc.text.split("\n") == [
+        "福建省抽检通告",
+        "上半年共监督抽检10611批次，详见附件。",
+        "水产制品合格率96.57%。",
+        "相关新闻",
+    ]
+
+
 def test_html_declared_gbk_but_saved_as_utf8_is_read_as_utf8(tmp_path: Path) -> None:
     doc = read_document(_write(tmp_path, "stale.html", HTML.encode("utf-8")))
     assert doc.encoding == "utf-8"

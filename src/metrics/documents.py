@@ -43,6 +43,8 @@ _BLOCK_TAGS = frozenset(
     "h1 h2 h3 h4 h5 h6 hr li main ol p pre section summary table tbody thead tfoot tr ul title".split()
 )
 _CELL_TAGS = frozenset({"td", "th"})
+# Characters a link list item may carry besides its link (a date such as "2024-09-15" or "[09-15]").
+_LINK_ITEM_REST = 14
 
 
 class DocumentError(Exception):
@@ -196,6 +198,9 @@ def _read_html(path: Path, data: bytes) -> tuple[str, str, str | None]:
     title_hint = _html_title(tree)
     for node in tree.css(_DROP_TAGS):
         node.decompose()
+    for item in tree.css("li"):
+        if _is_link_item(item):
+            item.decompose()
     root = tree.body or tree.root
     if root is None:
         raise DocumentError(path, "HTML has no body")
@@ -213,6 +218,16 @@ def _html_title(tree: object) -> str | None:
             if title:
                 return title
     return None
+
+
+def _is_link_item(item: object) -> bool:
+    """A list item that is a link (plus perhaps its date): a sidebar or related-news entry, not prose."""
+    text = "".join(item.text(deep=True).split())  # type: ignore[attr-defined]
+    if not text:
+        return True
+    linked = "".join("".join(a.text(deep=True).split()) for a in item.css("a"))  # type: ignore[attr-defined]
+    rest = len(text) - len(linked)
+    return bool(linked) and rest <= _LINK_ITEM_REST
 
 
 def _html_pieces(root: object) -> Iterator[str]:
