@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -167,7 +168,9 @@ def _run_jobs(jobs: list[Job], workers: int, progress: bool
                 yield extract_job(job)
                 bar.update()
             return
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # spawn, not fork: a forked worker would inherit the lock's file descriptor and keep the
+        # lock alive after the parent is killed.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             futures = [pool.submit(extract_job, job) for job in jobs]
             for fut in as_completed(futures):
                 yield fut.result()
