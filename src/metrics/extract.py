@@ -125,6 +125,7 @@ class _Doc:
         n = self.norm
         self.published_on = published_on
         self._paras: dict[int, _Para] = {}
+        self._last_para: _Para | None = None
         self.body = sorted(prep.body)
         self.body_starts = [s for s, _ in self.body]
         self.shields = [(m.start(), m.end()) for m in _SHIELD.finditer(n)]
@@ -189,6 +190,9 @@ class _Doc:
 
     def para(self, pos: int) -> _Para:
         """Sentence and clause ends and period phrases of the paragraph holding pos, computed once."""
+        last = self._last_para
+        if last is not None and last.start <= pos < last.end:
+            return last
         i = bisect.bisect_right(self.body_starts, pos) - 1
         s, e = self.body[i] if i >= 0 and pos < self.body[i][1] else (pos, pos + 1)
         p = self._paras.get(s)
@@ -197,6 +201,7 @@ class _Doc:
             p = _Para(s, e, [m.start() for m in _SENT_END.finditer(n, s, e)],
                       [m.start() for m in _CLAUSE_END.finditer(n, s, e)])
             self._paras[s] = p
+        self._last_para = p
         return p
 
     def sentence(self, pos: int) -> tuple[int, int]:
@@ -350,18 +355,22 @@ class _Extractor:
     def run(self) -> list[Figure]:
         d = self.d
         hits: list[_Hit] = []
-        for s, e in d.body:
-            if s >= d.plan_start:
-                break
-            prev: _Hit | None = None
-            for tok in find_numbers(d.norm, s, min(e, d.plan_start)):
-                if tok.family == "points":
-                    continue
-                hit = self.classify(tok, prev, hits)
-                if hit is None:
-                    hit = _Hit(tok, "none", "none", 0.0, None, d.clause_start(tok.start))
-                hits.append(hit)
-                prev = hit
+        if not d.body:
+            return []
+        ends = [e for _s, e in d.body]
+        prev: _Hit | None = None
+        # one scan over the body's extent; tokens outside body spans (furniture) are skipped
+        for tok in find_numbers(d.norm, d.body[0][0], min(d.body[-1][1], d.plan_start)):
+            i = bisect.bisect_right(d.body_starts, tok.start) - 1
+            if i < 0 or tok.end > ends[i] or tok.family == "points":
+                continue
+            if prev is not None and prev.tok.start < d.body_starts[i]:
+                prev = None
+            hit = self.classify(tok, prev, hits)
+            if hit is None:
+                hit = _Hit(tok, "none", "none", 0.0, None, d.clause_start(tok.start))
+            hits.append(hit)
+            prev = hit
         figures = _dedupe(self.dress(hits))
         self.inherit_sampling_scope(figures)
         return figures
