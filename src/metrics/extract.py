@@ -413,7 +413,7 @@ class _Extractor:
             for rx, to in cm.after:
                 if rx.match(n, tok.end, min(len(n), tok.end + 16)):
                     if to is None:
-                        return _Hit(tok, "passed_batches", "after", 0.5, None, cstart)
+                        return _Hit(tok, "excluded", "after", 0.0, None, cstart)
                     hit.metric, hit.rule = to, f"{to}:after"
                     cm = cat.metrics[to]
                     break
