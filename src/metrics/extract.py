@@ -69,6 +69,7 @@ _BRACKETS = re.compile(r"[(（][^()（）]{0,80}[)）]")
 # A heading line: short, not ending in sentence punctuation.
 _HEADING_LINE = re.compile(r"[^。;；!?！？]{1,50}")
 _DATA_CUTOFF = re.compile(r"数据(?:统计)?(?:截[至止]|时间为|口径为)")
+_DIGIT = re.compile(r"[0-9]")
 _WORK_REPORT = re.compile(r"政府工作报告")
 _SHIELD = re.compile(r"《[^》]{0,80}》")
 
@@ -253,9 +254,12 @@ class _Doc:
         the default for the publication date."""
         para = self.para(pos)
         n = self.norm
-        closed = [(m.start(), m.end()) for m in _BRACKETS.finditer(n, para.start, pos) if m.end() <= pos]
-        before = [m for m in para.periods_of(self) if m.start < pos
-                  and not any(a < m.start < b for a, b in closed)]
+        periods = para.periods_of(self)
+        # an aside in brackets that closed before pos ("（去年同期为600件）") keeps its period to itself;
+        # a bracket that only dates the text ("（2月4日至10日）") does not
+        closed = [(m.start(), m.end()) for m in _BRACKETS.finditer(n, para.start, pos) if m.end() <= pos
+                  and _DIGIT.search(_strip_spans(n, m.start(), m.end(), periods))]
+        before = [m for m in periods if m.start < pos and not any(a < m.start < b for a, b in closed)]
         if before:
             return self._review(before[-1].period), True
         i = bisect.bisect_right(self.body_starts, para_start) - 1
@@ -309,6 +313,8 @@ class _Doc:
         if cut is not None and p.kind == "year" and p.year == cut.year:
             return cut
         pub = self.published_on
+        if pub is not None and p.kind == "year" and p.year == pub.year and pub < date(pub.year, 12, 31):
+            return Period("ytd", date(pub.year, 1, 1), pub, pub.year, "今年以来")
         if self.work_report and pub is not None and p.kind == "multi_year" and p.end == pub:
             return replace(p, end=date(pub.year - 1, 12, 31), year=pub.year - 1)
         return p
@@ -316,6 +322,17 @@ class _Doc:
     def section_start(self, pos: int) -> int | None:
         i = bisect.bisect_right(self.section_starts, pos) - 1
         return self.sections[i][0] if i >= 0 else None
+
+
+def _strip_spans(text: str, start: int, end: int, periods: list[PeriodMention]) -> str:
+    """text[start:end] without the period phrases inside it."""
+    out, pos = [], start
+    for m in periods:
+        if start <= m.start and m.end <= end:
+            out.append(text[pos:m.start])
+            pos = m.end
+    out.append(text[pos:end])
+    return "".join(out)
 
 
 def _text_year(periods: list[PeriodMention]) -> int | None:
