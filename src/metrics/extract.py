@@ -716,19 +716,20 @@ def _scope_region(word: str, base: regions.Region | None) -> regions.Region | No
 
 
 def _dedupe(figures: list[Figure]) -> list[Figure]:
-    """One figure per (metric, value, region, year) and scope: a number repeated (the headline and
-    the body) is one figure; equal values of two named categories ("饮料1批次", "酒类1批次") are two."""
-    seen: dict[tuple, list[str]] = {}
-    out = []
+    """One figure per (metric, value, region, year) and scope: a number repeated (the title and the
+    body) is one figure, kept where it is best attributed; equal values of two named categories
+    ("饮料1批次", "酒类1批次") are two."""
+    groups: dict[tuple, list[list[Figure]]] = {}
     for f in figures:
-        key = (f.metric, f.value, f.region_code, f.year)
-        own = f.subject
-        subjects = seen.setdefault(key, [])
-        if any(not s or not own or s in own or own in s for s in subjects):
-            continue
-        subjects.append(own)
-        out.append(f)
-    return out
+        clusters = groups.setdefault((f.metric, f.value, f.region_code, f.year), [])
+        for c in clusters:
+            if any(not g.subject or not f.subject or g.subject in f.subject or f.subject in g.subject for g in c):
+                c.append(f)
+                break
+        else:
+            clusters.append([f])
+    kept = {id(max(c, key=lambda g: g.confidence)) for cs in groups.values() for c in cs}
+    return [f for f in figures if id(f) in kept]
 
 
 def extract_text(text: str, *, doc: str = "", published_on: date | None = None,
