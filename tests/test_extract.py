@@ -133,3 +133,41 @@ def test_unknown_region_stays_unknown() -> None:
                        published_on=PUB).figures
     assert [float(f.value) for f in got] == [580, 5]
     assert all(f.region_code is None for f in got)
+
+
+def test_past_value_in_brackets_keeps_its_own_year() -> None:
+    text = ("春节黄金周期间（2月4日至10日），全市12315指挥中心共受理消费者投诉举报526件，"
+            "同比下降12.3%（去年春节期间为600件），为游客和消费者挽回经济损失31.2万元。")
+    got = extract_text(text, published_on=date(2019, 2, 12)).figures
+    assert [(f.metric, float(f.value), f.year) for f in got] == [
+        ("complaints", 526, 2019), ("complaints", 600, 2018), ("losses_recovered", 312000, 2019)]
+    assert float(got[0].yoy_pct) == -12.3 and got[0].period_kind == "month"
+
+
+def test_whole_city_of_a_county_level_city_is_that_city() -> None:
+    text = "记者昨天从昆山市市场监管局获悉，今年1—9月，全市新登记市场主体52680户，同比增长6.2%。"
+    (f,) = extract_text(text, published_on=date(2022, 10, 14)).figures
+    assert (f.region_code, f.period_kind, f.period_end) == ("320583", "ytd", date(2022, 9, 30))
+
+
+def test_heading_naming_two_regions_distributes_a_list() -> None:
+    text = "湖南、湖北：联手整治价格乱象\n两省分别查办价格违法案件1326件、1108件，罚没款分别为4230万元、3680万元。\n"
+    got = extract_text(text, published_on=date(2019, 12, 20)).figures
+    assert [(f.metric, f.region_code) for f in got] == [
+        ("cases", "430000"), ("cases", "420000"),
+        ("fines_confiscations", "430000"), ("fines_confiscations", "420000")]
+
+
+def test_annual_summary_title_gives_the_year() -> None:
+    text = ("青岛市市场监督管理局2022年工作总结\n发布时间：2023-01-18\n"
+            "一、2022年工作开展情况\n1.深化商事制度改革。全年新登记市场主体25.6万户，同比增长6.8%。\n")
+    (f,) = extract_text(text).figures
+    assert (f.metric, f.year, f.period_kind, float(f.yoy_pct)) == ("new_market_entities", 2022, "year", 6.8)
+
+
+def test_plan_heading_of_the_current_year_in_a_december_summary_is_not_a_plan() -> None:
+    text = ("全国市场监管系统2019年重点工作经验交流会发言摘要\n来源：中国市场监管报 2019-12-20\n"
+            "浙江：以“最多跑一次”改革激发市场活力\n1—11月，全省新设市场主体102.3万户，其中新设企业33.6万户。\n")
+    got = extract_text(text).figures
+    assert [(f.metric, f.region_code, f.year) for f in got] == [
+        ("new_market_entities", "330000", 2019), ("new_enterprises", "330000", 2019)]
