@@ -157,6 +157,14 @@ class Catalogue:
                 raise ValueError(f"metrics.yaml: {m.id}.breakdown.of names unknown metric {m.breakdown.of!r}")
         self.by_family: dict[str, list[CompiledMetric]] = {
             f: [cm for cm in self.metrics.values() if f in cm.spec.families] for f in FAMILIES}
+        # Per family, every phrase that could announce a number of it: a quick test that lets the
+        # extractor skip the many numbers with no announcement at all.
+        self.any_cue: dict[str, re.Pattern[str]] = {}
+        for f, cms in self.by_family.items():
+            parts = [p for cm in cms for p in cm.spec.triggers]
+            parts += [p for cm in cms if cm.spec.breakdown for p in cm.spec.breakdown.triggers]
+            parts += [re.escape(w) for cm in cms if cm.spec.fallback for w in cm.spec.fallback.words]
+            self.any_cue[f] = re.compile("|".join(f"(?:{p})" for p in parts) or "(?!)")
         b = data.blockers
         self.between = re.compile("|".join(f"(?:{p})" for p in b.between))
         self.after_number = re.compile("|".join(f"(?:{p})" for p in b.after_number))

@@ -402,6 +402,13 @@ class _Extractor:
         if not cms:
             return None
         sstart, _ = d.sentence(tok.start)
+        # fast path: no cue in the clause, no live list, no bracket, no bare-category default, no 其中
+        if tok.family != "batch" and (prev is None or prev.tok.end <= cstart or prev.metric == "none") \
+                and not cat.any_cue[tok.family].search(n, cstart, tok.start) \
+                and "(" not in n[max(cstart, tok.start - 24):tok.start] \
+                and "（" not in n[max(cstart, tok.start - 24):tok.start] \
+                and not n.startswith("其中", sstart):
+            return None
         hit: _Hit | None = None
         if prev is not None and prev.tok.end > cstart and prev.tok.family == tok.family \
                 and _LIST_SEP.fullmatch(n, prev.tok.end, tok.start):
