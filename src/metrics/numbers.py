@@ -21,6 +21,8 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
               "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _CN_BIG = {"万": 10000, "亿": 100000000}
+# Last characters of the qualifiers that may stand before a number (超, 约, 近, 逾, 不足 …), filled on load.
+_BEFORE_CHARS: set[str] = set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,7 @@ def vocab() -> _Vocab:
         rf"(?P<post>{_alt(list(raw['approx_after']))})?"
     )
     before = re.compile(rf"(?:{_alt(list(raw['approx_before']))})$")
+    _BEFORE_CHARS.update(w[-1] for w in raw["approx_before"])
     # The character before a numeral that makes it part of something else (a longer number, a code,
     # an ordinal 第45期, a Chinese numeral run); checked in Python so the scan starts on the numeral.
     glued = frozenset("0123456789.第" + cn + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -114,47 +117,45 @@ def parse_number(num: str) -> Decimal | None:
     return None if n is None else Decimal(n)
 
 
-def _approx(m: re.Match[str], v: _Vocab, pre: str | None) -> str:
-    if pre:
-        return v.approx_before[pre]
-    for group, table in (("q1", v.approx_inside),
-                         ("q2", v.approx_inside), ("post", v.approx_after)):
-        word = m.group(group)
-        if word:
-            return table[word]
-    return ""
-
-
 def find_numbers(norm: str, start: int = 0, end: int | None = None) -> list[NumberToken]:
     """Every number-with-unit token in norm[start:end], in text order."""
     v = vocab()
     out: list[NumberToken] = []
-    glued = v.glued
+    glued, units, scales, before = v.glued, v.units, v.scales, v.before
+    inside, after = v.approx_inside, v.approx_after
     for m in v.regex.finditer(norm, start, len(norm) if end is None else end):
         i = m.start()
         if i > 0 and (norm[i - 1] in glued or (norm[i - 1] == "," and i > 1 and norm[i - 2].isdigit())):
             continue
-        num = m.group("num")
-        # A lone 千/百/十 is no numeral, and a lone 一 is an article far more often than a count
-        # ("查处一起…行为" is one case, "一件事" a slogan).
-        if not num[0].isdigit() and len(num) == 1 and num in "千百十一":
-            continue
-        value = parse_number(num)
-        if value is None:
-            continue
-        unit_word = m.group("unit")
-        scale = m.group("scale")
+        num, q1, scale, q2, unit_word, post = m.groups()
+        if num[0].isdigit():
+            value = Decimal(num.replace(",", "")) if "," in num else Decimal(num)
+        else:
+            # A lone 千/百/十 is no numeral, and a lone 一 is an article far more often than a count
+            # ("查处一起…行为" is one case, "一件事" a slogan).
+            if len(num) == 1 and num in "千百十一":
+                continue
+            n = chinese_to_int(num)
+            if n is None:
+                continue
+            value = Decimal(n)
         if unit_word:
-            base, family = v.units[unit_word]
+            base, family = units[unit_word]
         elif scale:
             base, family = "元", v.bare_family
         else:
             continue
         if scale:
-            value *= v.scales[scale]
-        pre_m = v.before.search(norm, max(0, m.start() - 2), m.start())
-        pre = pre_m.group() if pre_m else None
-        tok_start = pre_m.start() if pre_m else m.start()
-        out.append(NumberToken(tok_start, m.end(), norm[tok_start:m.end()], value, base, family,
-                               _approx(m, v, pre), bool(scale)))
+            value *= scales[scale]
+        approx = ""
+        tok_start = i
+        if i > 0 and norm[i - 1] in _BEFORE_CHARS:
+            pre_m = before.search(norm, max(0, i - 2), i)
+            if pre_m:
+                tok_start, approx = pre_m.start(), v.approx_before[pre_m.group()]
+        if not approx:
+            q = q1 or q2
+            approx = inside[q] if q else (after[post] if post else "")
+        e = m.end()
+        out.append(NumberToken(tok_start, e, norm[tok_start:e], value, base, family, approx, bool(scale)))
     return out
