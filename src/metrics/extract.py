@@ -84,6 +84,8 @@ class _Para:
     clause_ends: list[int]
     _periods: list[PeriodMention] | None = None
     _mentions: list[regions.Mention] | None = None
+    _shields: list[tuple[int, int]] | None = None
+    _scopes: list[tuple[int, int, str]] | None = None
 
     def periods_of(self, d: _Doc) -> list[PeriodMention]:
         """Period phrases of this paragraph, found on first use."""
@@ -97,8 +99,20 @@ class _Para:
             s = self.start
             found = regions.find_mentions(d.norm[s:self.end], within=d._within)
             self._mentions = [m for m in (regions.Mention(m.start + s, m.end + s, m.surface, m.region)
-                                          for m in found) if d._is_area(m)]
+                                          for m in found) if d._is_area(m, self)]
         return self._mentions
+
+    def shields(self, d: _Doc) -> list[tuple[int, int]]:
+        """Spans of titles 《…》 in this paragraph: names inside them are not areas."""
+        if self._shields is None:
+            self._shields = [(m.start(), m.end()) for m in _SHIELD.finditer(d.norm, self.start, self.end)]
+        return self._shields
+
+    def scopes(self, d: _Doc) -> list[tuple[int, int, str]]:
+        """全省 / 全市 / 我局 … words of this paragraph."""
+        if self._scopes is None:
+            self._scopes = [(m.start(), m.end(), m.group()) for m in _SCOPE.finditer(d.norm, self.start, self.end)]
+        return self._scopes
 
 
 @dataclass(slots=True)
@@ -129,10 +143,8 @@ class _Doc:
         self._last_para: _Para | None = None
         self.body = sorted(prep.body)
         self.body_starts = [s for s, _ in self.body]
-        self.shields = [(m.start(), m.end()) for m in _SHIELD.finditer(n)]
         self.scope = _meta_region(meta)
         self._within = self.scope.code if self.scope else None
-        self.scopes = [(m.start(), m.end(), m.group()) for m in _SCOPE.finditer(n)]
         self._year: int | None = published_on.year if published_on else None
         self._year_known = published_on is not None
         self.work_report = bool(_WORK_REPORT.search(n, 0, min(len(n), 400))) or "work_report" in (meta.genre or "")
@@ -140,9 +152,9 @@ class _Doc:
         self.section_starts = [s for s, _ in self.sections]
         self.plan_start = self._plan_start()
 
-    def _is_area(self, m: regions.Mention) -> bool:
+    def _is_area(self, m: regions.Mention, para: _Para) -> bool:
         n = self.norm
-        if any(a <= m.start < b for a, b in self.shields):
+        if any(a <= m.start < b for a, b in para.shields(self)):
             return False
         if _NOT_AREA_AFTER.match(n, m.end) or _NOT_AREA_BEFORE.search(n, max(0, m.start - 4), m.start):
             return False
@@ -154,8 +166,9 @@ class _Doc:
         """(start, regions) of every short body line that opens with region names and a colon
         ("北京:抓牢疫情防控", "湖南、湖北：联手整治价格乱象")."""
         out = []
+        n = self.norm
         for s, e in self.body:
-            if e - s > 60:
+            if e - s > 60 or (n.find(":", s, e) < 0 and n.find("：", s, e) < 0):
                 continue
             ments = self.para(s).mentions(self)
             if not ments or ments[0].start - s > 2:
@@ -618,7 +631,7 @@ class _Extractor:
             return h.extra["region"], "list"
         pos = h.tok.start
         ments = d.mentions_in(ss, pos)
-        scope_hits = [s for s in d.scopes if ss <= s[0] < pos]
+        scope_hits = [s for s in d.para(pos).scopes(d) if ss <= s[0] < pos]
         last_m = ments[-1] if ments else None
         last_s = scope_hits[-1] if scope_hits else None
         if last_s is not None and (last_m is None or last_s[0] >= last_m.end):
@@ -650,7 +663,7 @@ class _Extractor:
             return kind.group(0) if kind else ""
         cuts = [(m.start, m.end) for m in d.mentions_in(start, end)]
         cuts += [(p.start, p.end) for p in d.periods_in(start, end)]
-        cuts += [(a, b) for a, b, _ in d.scopes if start <= a < end]
+        cuts += [(a, b) for a, b, _ in d.para(start).scopes(d) if start <= a < end]
         if not cm.spec.keep_trigger_in_subject:
             cuts += [(m.start(), m.end()) for m in cm.trigger.finditer(n, start, end)]
         keep = []
