@@ -18,10 +18,12 @@ from store_fakes import fake_extract, write_report
 
 from metrics import ingest as ingest_mod
 from metrics import query, store
+from metrics.cli import expand_paths
 from metrics.ingest import IngestBusy, ingest, ingest_lock, staging_path
 
 ROOT = Path(__file__).resolve().parents[1]
 REGMETRICS = Path(sys.executable).with_name("regmetrics")
+BIG = 1500  # documents in the generated corpus: enough for an ingest to run for several seconds
 
 
 def crashing_extract(path: Path) -> object:
@@ -230,15 +232,17 @@ def _bench_module() -> object:
     return mod
 
 
-def _cli(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([str(REGMETRICS), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _cli(log: Path, *args: str) -> subprocess.Popen:
+    """Start `regmetrics ARGS` with its output in a file (a pipe nobody reads would block it)."""
+    with log.open("w") as out:
+        return subprocess.Popen([str(REGMETRICS), *args], stdout=out, stderr=subprocess.STDOUT, text=True)
 
 
 def _wait_for(cond: object, timeout: float, proc: subprocess.Popen) -> None:
     deadline = time.monotonic() + timeout
     while not cond():  # type: ignore[operator]
         if proc.poll() is not None:
-            pytest.fail(f"ingest ended (rc {proc.returncode}) before the moment the test waits for: {proc.stderr.read()}")
+            pytest.fail(f"ingest ended (rc {proc.returncode}) before the moment the test waits for")
         if time.monotonic() > deadline:
             proc.kill()
             pytest.fail("timed out waiting for the ingest subprocess")
@@ -255,7 +259,7 @@ def _lock_held_by(db: Path, pid: int) -> bool:
 @pytest.fixture(scope="module")
 def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("big")
-    _bench_module().make_corpus(ROOT / "data" / "raw", out, 200)  # type: ignore[attr-defined]
+    _bench_module().make_corpus(ROOT / "data" / "raw", out, BIG)  # type: ignore[attr-defined]
     return out
 
 
@@ -268,7 +272,7 @@ def test_kill_9_mid_ingest_leaves_the_published_database(big_corpus: Path, tmp_p
     assert first.returncode == 0, first.stderr
     before = sha(db)
     n_before = rows(db, "SELECT count(*) FROM documents")[0][0]
-    proc = _cli("ingest", str(big_corpus), "--db", str(db), "--workers", "2")
+    proc = _cli(tmp_path / "ingest.log", "ingest", str(big_corpus), "--db", str(db), "--workers", "2")
     if moment == "extracting":
         _wait_for(lambda: _lock_held_by(db, proc.pid), 60, proc)
         time.sleep(1.0)
@@ -283,13 +287,13 @@ def test_kill_9_mid_ingest_leaves_the_published_database(big_corpus: Path, tmp_p
                            capture_output=True, text=True, check=False)
     assert again.returncode == 0, again.stderr
     assert not staging_path(db).exists()
-    assert rows(db, "SELECT count(*) FROM documents")[0][0] == n_before + 200
+    assert rows(db, "SELECT count(*) FROM documents")[0][0] == n_before + BIG
 
 
 @pytest.mark.slow
 def test_concurrent_cli_ingest_is_refused(big_corpus: Path, tmp_path: Path) -> None:
     db = tmp_path / "regmetrics.duckdb"
-    proc = _cli("ingest", str(big_corpus), "--db", str(db), "--workers", "1")
+    proc = _cli(tmp_path / "ingest.log", "ingest", str(big_corpus), "--db", str(db), "--workers", "1")
     try:
         _wait_for(lambda: _lock_held_by(db, proc.pid), 60, proc)
         second = subprocess.run([str(REGMETRICS), "ingest", str(big_corpus), "--db", str(db)],
@@ -308,7 +312,7 @@ def test_end_to_end_from_empty_folder_to_compare(tmp_path: Path) -> None:
     done = subprocess.run([str(REGMETRICS), "ingest", str(ROOT / "data" / "raw"), "--db", str(db)],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
-    n_files = len(list((ROOT / "data" / "raw").iterdir()))
+    n_files = len(expand_paths([str(ROOT / "data" / "raw")]))
     assert rows(db, "SELECT count(*) FROM documents") == [(n_files,)]
     metric, n = rows(db, "SELECT metric, count(*) FROM headline GROUP BY metric ORDER BY 2 DESC, 1 LIMIT 1")[0]
     df = query.compare(metric, level=None, db=db)

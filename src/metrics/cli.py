@@ -219,7 +219,7 @@ def compare(metric: str, years: tuple[int, ...], regions: tuple[str, ...], level
 
 @main.command(
     epilog="\b\nExample:\n  regmetrics export --parquet exports/figures\n"
-    "  then: duckdb -c \"SELECT * FROM read_parquet('exports/figures/**/*.parquet', hive_partitioning=true)\""
+    "  then: duckdb -c \"SELECT * FROM read_parquet('exports/figures/**/*.parquet', hive_partitioning=false)\""
 )
 @click.option("--parquet", "out", required=True, type=click.Path(file_okay=False),
               help="Folder to write (year=Y/region_code=C/*.parquet); an earlier export there is replaced.")

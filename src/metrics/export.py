@@ -14,7 +14,8 @@ from metrics.store import connect_readonly, resolve_db
 MARKER = "_regmetrics_export.json"
 
 # Column types written to every file, fixed so that partitions read back alike whatever their rows.
-# Partition columns are written into the files too, so a file read alone still has its year and code.
+# Partition columns are written into the files too, so a file read alone still has its year and code;
+# read with hive_partitioning=false to keep these types (folder names would make year a BIGINT).
 EXPORT_TYPES: dict[str, str] = {
     "year": "INTEGER", "region_code": "VARCHAR", "region_name": "VARCHAR", "region_level": "VARCHAR",
     "metric": "VARCHAR", "value": "DECIMAL(38, 6)", "unit": "VARCHAR", "approx": "VARCHAR",

@@ -13,6 +13,8 @@ import hashlib
 import multiprocessing
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -158,6 +160,17 @@ def extract_job(job: Job) -> tuple[str, dict[str, Any] | None, list[dict[str, An
     return disp, doc, rows, ""
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: end the worker when the ingest process dies (kill -9 leaves no orphans)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _run_jobs(jobs: list[Job], workers: int, progress: bool
               ) -> Iterator[tuple[str, dict[str, Any] | None, list[dict[str, Any]], str]]:
     bar = tqdm(total=len(jobs), desc="extract", unit="doc", file=sys.stderr,
@@ -170,7 +183,8 @@ def _run_jobs(jobs: list[Job], workers: int, progress: bool
             return
         # spawn, not fork: a forked worker would inherit the lock's file descriptor and keep the
         # lock alive after the parent is killed.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(extract_job, job) for job in jobs]
             for fut in as_completed(futures):
                 yield fut.result()
