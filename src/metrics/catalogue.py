@@ -91,6 +91,7 @@ class Metric(_Strict):
     keep_trigger_in_subject: bool = False
     subject_rewrite: dict[str, str] = Field(default_factory=dict)
     subject_fallback: str | None = None
+    inherits_scope_from: list[str] = Field(default_factory=list)
     emit: bool = True
     examples: list[Example] = Field(default_factory=list)
 
@@ -112,11 +113,10 @@ class CatalogueFile(_Strict):
     """The whole of metrics.yaml."""
 
     blockers: Blockers
-    subject_from_sentence: list[str]
     subject_drop: list[str]
     metrics: list[Metric]
 
-    _v = field_validator("subject_drop", "subject_from_sentence")(lambda cls, v: _check_regexes(v))
+    _v = field_validator("subject_drop")(lambda cls, v: _check_regexes(v))
 
 
 class CompiledMetric:
@@ -153,6 +153,9 @@ class Catalogue:
             for a in m.after:
                 if a.to is not None and a.to not in self.metrics:
                     raise ValueError(f"metrics.yaml: {m.id}.after routes to unknown metric {a.to!r}")
+            unknown = [x for x in m.inherits_scope_from if x not in self.metrics]
+            if unknown:
+                raise ValueError(f"metrics.yaml: {m.id}.inherits_scope_from names unknown metric(s) {unknown}")
             if m.breakdown is not None and m.breakdown.of not in self.metrics:
                 raise ValueError(f"metrics.yaml: {m.id}.breakdown.of names unknown metric {m.breakdown.of!r}")
         self.by_family: dict[str, list[CompiledMetric]] = {
@@ -170,7 +173,6 @@ class Catalogue:
         self.after_number = re.compile("|".join(f"(?:{p})" for p in b.after_number))
         self.target = re.compile("|".join(f"(?:{p})" for p in b.target))
         self.plan_heading = re.compile("|".join(f"(?:{p})" for p in b.plan_heading))
-        self.subject_from_sentence = [re.compile(p) for p in data.subject_from_sentence]
         self.subject_drop = re.compile("|".join(f"(?:{p})" for p in data.subject_drop))
 
     def emitted(self) -> list[Metric]:

@@ -70,6 +70,8 @@ _BRACKETS = re.compile(r"[(（][^()（）]{0,80}[)）]")
 _HEADING_LINE = re.compile(r"[^。;；!?！？]{1,50}")
 _DATA_CUTOFF = re.compile(r"数据(?:统计)?(?:截[至止]|时间为|口径为)")
 _DIGIT = re.compile(r"[0-9]")
+# Which-of-these words of a complaints subject; only the scope left after them travels to other metrics.
+_COMPLAINT_WORDS = re.compile(r"投诉|举报|咨询|诉求|接件|工单|线索|问题|[、和及与]")
 _WORK_REPORT = re.compile(r"政府工作报告")
 _SHIELD = re.compile(r"《[^》]{0,80}》")
 
@@ -431,7 +433,7 @@ class _Extractor:
             if found is None and prev is not None and prev.tok.end > cstart and prev.tok.family == tok.family \
                     and _LIST_ITEM.fullmatch(n, prev.tok.end, tok.start) \
                     and not cat.between.search(n, prev.tok.end, tok.start):
-                hit = _Hit(tok, prev.metric, "list", max(prev.confidence - 0.1, 0.5), None, cstart)
+                hit = _Hit(tok, prev.metric, "list-item", max(prev.confidence - 0.1, 0.5), None, cstart)
             elif found is not None:
                 cm, m = found
                 if cat.between.search(n, m.start(), tok.start):
@@ -446,7 +448,7 @@ class _Extractor:
         hit.seg_start = seg_start
         if cm is None or not cm.spec.emit:
             return hit
-        if hit.rule != "list":
+        if not hit.rule.startswith("list"):
             for rx, to in cm.after:
                 if rx.match(n, tok.end, min(len(n), tok.end + 16)):
                     if to is None:
@@ -680,10 +682,11 @@ class _Extractor:
         if subject:
             return subject
         ss = d.sentence(h.tok.start)[0]
-        for rx in ([cm.subject_fallback] if cm.subject_fallback else []) + self.cat.subject_from_sentence:
-            found = [m for m in rx.finditer(n, ss, h.tok.start) if m.end() <= start or rx is not cm.subject_fallback]
+        if cm.subject_fallback is not None:
+            found = list(cm.subject_fallback.finditer(n, ss, start))
             if found:
-                return found[-1].group("scope").replace("”", "")
+                g = found[-1].groupdict()
+                return g.get("scope") or (g.get("name") or "") + (g.get("tail") or "")
         return ""
 
     def _clean_subject(self, phrase: str, cm: CompiledMetric | None = None) -> str:
@@ -696,18 +699,24 @@ class _Extractor:
         sentence part ("水产制品抽检467批次，…不合格16批次，合格率96.57%", "查处食品药品案件1.42万件、
         罚没款1.35亿元"). Across metrics only the scope travels, not complaint words (投诉, 举报)."""
         n = self.d.norm
-        complaint_words = self.cat.metrics["complaints"].trigger
         for i, f in enumerate(figures):
             if f.subject or i == 0:
                 continue
             g = figures[i - 1]
-            if g.sentence_start == f.sentence_start and g.subject \
-                    and not re.search(r"[;；]", n[g.char_end:f.char_start]):
-                subject = g.subject
-                if g.metric != f.metric and g.metric == "complaints":
-                    subject = self._clean_subject(complaint_words.sub("", subject))
-                f.subject = subject
+            if g.sentence_start != f.sentence_start and n.startswith("其中", f.sentence_start) and g.subject \
+                    and g.sentence_end == f.sentence_start:
+                # "…接收食品类投诉举报2.3万件。其中，…立案674件": a breakdown keeps the scope it breaks down
+                f.subject = self._clean_subject(_COMPLAINT_WORDS.sub("", g.subject))
                 continue
+            if g.sentence_start != f.sentence_start or not g.subject \
+                    or re.search(r"[;；]", n[g.char_end:f.char_start]):
+                continue
+            if g.metric == f.metric:
+                f.subject = g.subject
+            elif g.rule != "list-item" and g.metric in self.cat.metrics[f.metric].spec.inherits_scope_from:
+                # a labelled list item's label names that item only
+                f.subject = self._clean_subject(_COMPLAINT_WORDS.sub("", g.subject)) \
+                    if g.metric == "complaints" else g.subject
 
 
     def inherit_sampling_scope(self, figures: list[Figure]) -> None:
@@ -717,7 +726,8 @@ class _Extractor:
             if f.subject or f.metric not in ("failed_batches", "pass_rate", "fail_rate"):
                 continue
             pstart = d.paragraph(f.char_start)[0]
-            sample = next((x for x in reversed(figures[:i]) if x.metric == "sampling_batches"), None)
+            sample = next((x for x in reversed(figures[:i])
+                           if x.metric == "sampling_batches" and x.rule != "list-item"), None)
             if sample is not None and sample.char_start >= pstart:
                 f.subject = sample.subject
 
