@@ -98,14 +98,17 @@ def _print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Extraction processes [default: one per core].")
 @click.option("--prune", is_flag=True, help="Remove documents that are not among PATHS.")
-def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: bool) -> None:
+@click.option("--corrections", type=click.Path(dir_okay=False), default=None,
+              help="Corrections CSV [default: data/corrections.csv]; a missing file means none.")
+def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: bool,
+           corrections: str | None) -> None:
     """Extract documents (files or folders, default data/raw) and publish them to the database.
 
     Unchanged files are skipped, changed files replace their figures, data/corrections.csv is
     applied, and the database is swapped in atomically. Exit 1 if any file could not be read.
     """
     from metrics.ingest import ingest as run_ingest
-    from metrics.paths import RAW_DIR
+    from metrics.paths import CORRECTIONS_CSV, RAW_DIR
     from metrics.store import StoreError
 
     files = expand_paths(paths or (str(RAW_DIR),))
@@ -113,8 +116,9 @@ def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: b
         fail(f"no documents in {', '.join(paths or (str(RAW_DIR),))}: give files or folders holding "
              f"{', '.join(SUPPORTED_SUFFIXES)} files")
     try:
-        result = run_ingest(files, db, workers=workers, prune=prune, on_error=lambda p, why: click.echo(
-            f"regmetrics: cannot read {p}: {why}", err=True))
+        result = run_ingest(files, db, workers=workers, prune=prune,
+                            corrections=Path(corrections) if corrections else CORRECTIONS_CSV,
+                            on_error=lambda p, why: click.echo(f"regmetrics: cannot read {p}: {why}", err=True))
     except StoreError as exc:
         fail(str(exc))
     for w in result.warnings:

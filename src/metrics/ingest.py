@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -185,9 +185,10 @@ def _run_jobs(jobs: list[Job], workers: int, progress: bool
         # lock alive after the parent is killed.
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
-            futures = [pool.submit(extract_job, job) for job in jobs]
-            for fut in as_completed(futures):
-                yield fut.result()
+            # chunks of jobs per round trip: one future per small document costs more than extracting it
+            chunk = max(1, min(32, len(jobs) // (workers * 8)))
+            for out in pool.map(extract_job, jobs, chunksize=chunk):
+                yield out
                 bar.update()
     finally:
         bar.close()
