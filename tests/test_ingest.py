@@ -329,3 +329,18 @@ def test_end_to_end_from_empty_folder_to_compare(tmp_path: Path) -> None:
     assert second.returncode == 0
     assert second.stdout.startswith(f"nothing changed in {db}: 0 added, 0 replaced, 0 renamed, 0 pruned, "
                                     f"{n_files} unchanged;")
+
+
+def test_write_ahead_log_of_a_crashed_writer_is_not_replayed_into_the_new_file(
+        corpus: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    run(list(corpus.values()), db)
+    crash = ("import duckdb, os, sys; c = duckdb.connect(sys.argv[1]); c.execute(\"SET wal_autocheckpoint = '1TB'\"); "
+             "c.execute(\"INSERT INTO meta VALUES ('note', 'written by a notebook')\"); os._exit(0)")
+    subprocess.run([sys.executable, "-c", crash, str(db)], check=True)
+    wal = db.with_name(db.name + ".wal")
+    assert wal.exists()
+    write_report(corpus["zj"], "2022-01-21", "2021年，浙江省受理投诉5件。")
+    assert run(list(corpus.values()), db).published
+    assert not wal.exists()
+    assert rows(db, "SELECT value FROM figures WHERE region_code = '330000'") == [(Decimal(5),)]

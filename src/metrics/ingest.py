@@ -347,6 +347,8 @@ def _publish(db: Path, *, copy_from: Path | None, delete: list[str],
         os.fsync(fd)
     finally:
         os.close(fd)
+    # A write-ahead log left beside the old file by a crashed writer would be replayed into the new one.
+    db.with_name(db.name + ".wal").unlink(missing_ok=True)
     os.replace(staging, db)
     dir_fd = os.open(db.parent, os.O_RDONLY)
     try:

@@ -87,7 +87,12 @@ def connect_readonly(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
         con.execute(f"USE {ALIAS}")
     except duckdb.Error as exc:
         con.close()
-        raise StoreError(f"cannot open database {path}: {exc}; delete it and run `regmetrics ingest` again") from exc
+        first = str(exc).splitlines()[0]
+        if "lock" in first.lower() or "already attached" in first:
+            raise StoreError(f"database {path} is held by another connection ({first}): close that connection; "
+                             "read with metrics.query.connect(), which is read-only") from exc
+        raise StoreError(f"cannot open database {path}: {first}; it may be damaged: move it away and run "
+                         "`regmetrics ingest` again") from exc
     return con
 
 
