@@ -133,6 +133,13 @@ def test_conflicts_list_both_documents(con: duckdb.DuckDBPyConnection) -> None:
     assert rows == [("a", Decimal(100), "甲说100元", 2), ("b", Decimal(120), "乙说120元", 2)]
 
 
+def test_figures_of_unknown_period_do_not_conflict(con: duckdb.DuckDBPyConnection) -> None:
+    _load(con, [("a", "2023-05-01", [_fig(period_kind="unknown", period_start=None, period_end=None)]),
+                ("b", "2023-06-01", [_fig(period_kind="unknown", period_start=None, period_end=None,
+                                          value=Decimal(7))])])
+    assert con.execute("SELECT count(*) FROM figure_conflicts").fetchone()[0] == 0
+
+
 def test_one_document_stating_two_values_is_not_a_conflict(con: duckdb.DuckDBPyConnection) -> None:
     _load(con, [("a", "2021-01-05", [_fig(value=Decimal(1)), _fig(value=Decimal(2), char_start=60, char_end=62)])])
     assert con.execute("SELECT count(*) FROM figure_conflicts").fetchone()[0] == 0

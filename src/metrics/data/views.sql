@@ -59,14 +59,15 @@ QUALIFY row_number() OVER (
 ) = 1;
 
 -- The same region, year, metric, period and subject stated with different values by different
--- documents: every figure of such a group, with its quote, so a person can decide.
+-- documents: every figure of such a group, with its quote, so a person can decide. Figures of an
+-- unknown period are left out: two of them need not cover the same time.
 CREATE OR REPLACE VIEW figure_conflicts AS
 WITH grouped AS (
     SELECT *,
         count(DISTINCT value) OVER w AS n_values,
         count(DISTINCT doc_id) OVER w AS n_docs
     FROM figures_all
-    WHERE region_code IS NOT NULL AND year IS NOT NULL AND value IS NOT NULL
+    WHERE region_code IS NOT NULL AND year IS NOT NULL AND value IS NOT NULL AND period_kind <> 'unknown'
     WINDOW w AS (PARTITION BY region_code, year, metric, period_kind, period_start, period_end, subject)
 )
 SELECT region_code, region_name, year, metric, period_kind, period_label, subject, value, unit, approx,
