@@ -72,6 +72,8 @@ _DATA_CUTOFF = re.compile(r"数据(?:统计)?(?:截[至止]|时间为|口径为)
 _DIGIT = re.compile(r"[0-9]")
 # Which-of-these words of a complaints subject; only the scope left after them travels to other metrics.
 _COMPLAINT_WORDS = re.compile(r"投诉|举报|咨询|诉求|接件|工单|线索|问题|[、和及与]")
+# Date sources that give a year only (metadata falls back to 1 January of a year from the file name).
+_YEAR_ONLY_SOURCES = frozenset({"name"})
 _WORK_REPORT = re.compile(r"政府工作报告")
 _SHIELD = re.compile(r"《[^》]{0,80}》")
 
@@ -767,9 +769,13 @@ def extract_text(text: str, *, doc: str = "", published_on: date | None = None,
     """All figures of one document's text; published_on overrides the date read from the text."""
     prep = prepare(text)
     meta = read_metadata(prep, doc, title_hint)
+    ref = meta.published_on
     if published_on is not None:
         meta = replace(meta, published_on=published_on)
-    d = _Doc(prep, meta, meta.published_on)
+        ref = published_on
+    elif ref is not None and meta.date_source in _YEAR_ONLY_SOURCES:
+        ref = date(ref.year, 12, 31)  # only the year is known: never roll a span back to the year before
+    d = _Doc(prep, meta, ref)
     figures = _Extractor(d, doc, catalogue()).run()
     for f in figures:
         f.doc = doc
