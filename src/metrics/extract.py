@@ -191,12 +191,12 @@ class _Doc:
         """Where the plans part of a report begins: a plan heading at the start of a line after the
         title, naming the coming year (or no year), else len(text)."""
         pub = self.published_on
-        for m in catalogue().plan_heading.finditer(self.norm):
-            i = bisect.bisect_right(self.body_starts, m.start()) - 1
-            if i < 1:
+        rx = catalogue().plan_heading
+        for s, e in self.body[1:]:
+            if e - s > 60 and not self.work_report:
                 continue
-            s, e = self.body[i]
-            if not (m.start() < e and m.start() - s <= 8 and (e - s <= 60 or self.work_report)):
+            m = rx.search(self.norm, s, min(e, s + 48))
+            if m is None or m.start() - s > 8:
                 continue
             y = _YEAR_WORD.match(m.group())
             if y and pub is not None:
