@@ -174,3 +174,12 @@ def test_plan_heading_of_the_current_year_in_a_december_summary_is_not_a_plan() 
     got = extract_text(text).figures
     assert [(f.metric, f.region_code, f.year) for f in got] == [
         ("new_market_entities", "330000", 2019), ("new_enterprises", "330000", 2019)]
+
+
+def test_parts_by_area_after_a_total() -> None:
+    text = "2021年，全区新登记市场主体58.37万户，其中南宁市12.5万户、柳州市6.1万户，桂林市7.4万户。"
+    got = extract_text(text, published_on=date(2022, 1, 21)).figures
+    assert [(f.metric, float(f.value), f.region_code) for f in got] == [
+        ("new_market_entities", 583700, "450000"), ("new_market_entities", 125000, "450100"),
+        ("new_market_entities", 61000, "450200"), ("new_market_entities", 74000, "450300")]
+    assert all(f.year == 2021 and f.period_kind == "year" for f in got)

@@ -74,6 +74,8 @@ _DIGIT = re.compile(r"[0-9]")
 _COMPLAINT_WORDS = re.compile(r"投诉|举报|咨询|诉求|接件|工单|线索|问题|[、和及与]")
 # Date sources that give a year only (metadata falls back to 1 January of a year from the file name).
 _YEAR_ONLY_SOURCES = frozenset({"name"})
+# What may surround the area name in a by-area part: "其中", "，", "为", "达".
+_REGION_PART_REST = re.compile(r"\s*(?:其中)?[,，:：]?\s*(?:为|达|有)?\s*")
 _WORK_REPORT = re.compile(r"政府工作报告")
 _SHIELD = re.compile(r"《[^》]{0,80}》")
 
@@ -424,7 +426,9 @@ class _Extractor:
                 and not cat.any_cue[tok.family].search(n, cstart, tok.start) \
                 and "(" not in n[max(cstart, tok.start - 24):tok.start] \
                 and "（" not in n[max(cstart, tok.start - 24):tok.start] \
-                and not n.startswith("其中", sstart):
+                and not n.startswith("其中", sstart) \
+                and not (done and done[-1].metric != "none" and done[-1].tok.start >= sstart
+                         and tok.start - cstart <= 12):
             return None
         hit: _Hit | None = None
         if prev is not None and prev.tok.end > cstart and prev.tok.family == tok.family \
@@ -478,6 +482,16 @@ class _Extractor:
                 return _Hit(tok, cm.spec.id, f"{cm.spec.id}:breakdown", 0.8, None, self.d.clause_start(tok.start))
         return None
 
+    def _region_part(self, start: int, end: int) -> bool:
+        """"…58.37万户，其中南宁市12.5万户": the clause names only an area (after 其中) before the number."""
+        n = self.d.norm
+        ments = self.d.mentions_in(start, end)
+        if not ments:
+            return False
+        rest = n[start:ments[0].start] + n[ments[-1].end:end]
+        return bool(_REGION_PART_REST.fullmatch(rest)) and all(
+            _LIST_SEP.fullmatch(n, a.end, b.start) for a, b in zip(ments, ments[1:], strict=False))
+
     def _bracket_value(self, tok: NumberToken, sstart: int, last: _Hit | None) -> _Hit | None:
         """"526件，同比下降12.3%（去年春节期间为600件）": the earlier period's value of the same metric."""
         if last is None or last.tok.start < sstart or last.tok.family != tok.family:
@@ -512,6 +526,9 @@ class _Extractor:
                 in_context = any(h.metric == cm.spec.id and h.tok.start >= pstart for h in reversed(done[-12:]))
             if (in_sentence and in_context) or (cm.spec.fallback.mode == "any" and (in_sentence or in_context)):
                 return _Hit(tok, cm.spec.id, f"{cm.spec.id}:fallback", 0.7, None, cstart)
+        if last is not None and last.tok.start >= sstart and last.tok.family == tok.family \
+                and self._region_part(cstart, tok.start):
+            return _Hit(tok, last.metric, f"{last.metric}:by-region", 0.7, None, cstart)
         if not predicate and last is not None and last.tok.family == tok.family and n.startswith("其中", sstart):
             psent = d.sentence(sstart - 1)[0] if sstart > 0 else 0
             if last.tok.start >= psent:
