@@ -146,8 +146,8 @@ def run_report(notebook: str, parameters: Mapping[str, Any] | None = None, *, ou
     declared = params.declared_parameters(str(src))
     # Pass normalised values (region names become codes, years lists) of what was given and of the
     # defaults chosen from the data, so the slug names exactly what the notebook ran with.
-    run_params = {k: v for k, v in checked.values.items()
-                  if k != "db" and v is not None and (k in given or declared.get(k) is None)}
+    run_params = {k: checked.values[k] for k in declared
+                  if k != "db" and checked.values.get(k) is not None and (k in given or declared[k] is None)}
     slug = param_slug(run_params)
     run_params["db"] = str(Path(checked.values["db"]).resolve())
     nb = _notebook_node(src)
