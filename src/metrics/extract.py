@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+
+import yaml
 
 from metrics import regions
 from metrics.catalogue import Catalogue, CompiledMetric, catalogue
@@ -45,22 +48,22 @@ _YOY = re.compile(
     r"(?P<f2>分别)?(?:为|达)?(?P<vals>(?:(?:超过?|约|近|逾)?\d+(?:\.\d+)?%[、和,]?)+)")
 _PCT = re.compile(r"\d+(?:\.\d+)?(?=%)")
 _DOWN = ("下降", "减少", "降低", "下滑")
-# Scope words that stand for the area the speaking body covers.
-_SCOPE = re.compile(r"全[省市区局]|(?:我|该|本)[局省市区]|省局|市局")
-# A region mention that names a newspaper dateline, platform or non-regulator body, not the area.
-_NOT_AREA_AFTER = re.compile(r"(?:\d{1,2}月\d{1,2}日)?(?:电|讯)|12315|12345|平台|网|日报|晚报|新闻|电视|广播|卫视|"
-                             r"高院|法院|海关|大学|银行|报道")
-_NOT_AREA_BEFORE = re.compile(r"(?:本报|来自|记者|新华社)$")
-# 全国 counts as an area only when it qualifies the regulators or the count ("全国市场监管部门共查处").
-_NATIONAL_OK = re.compile(r"(?:市场监管|各级|范围|共|累计|工商|食品|[,，])")
+# Context vocabulary (data/context.yaml): area, scope and period cues around a figure.
+_CTX = yaml.safe_load((Path(__file__).with_name("data") / "context.yaml").read_text(encoding="utf-8"))
+_SCOPE = re.compile(_CTX["scope_words"])
+_NOT_AREA_AFTER = re.compile(_CTX["not_area_after"])
+_NOT_AREA_BEFORE = re.compile(_CTX["not_area_before"])
+_NATIONAL_OK = re.compile(_CTX["national_ok"])
+_HEADLINE_ONLY = re.compile(_CTX["headline_only"])
+_ENTERPRISE_KIND = re.compile(_CTX["enterprise_kind"])
+_COMPLAINT_WORDS = re.compile(_CTX["complaint_words"])
+_DATA_CUTOFF = re.compile(_CTX["data_cutoff"])
+_WORK_REPORT = re.compile(_CTX["work_report"])
+_YEAR_ONLY_SOURCES = frozenset(_CTX["year_only_date_sources"])
 # A region heading opening a section: "北京:抓牢疫情防控 深化改革创新".
 _HEADING_COLON = re.compile(r"\s*[:：]")
 # An unannounced number after "有/是/为" restates something ("其中有8批次样品是…"), it is no category figure.
 _PREDICATE_END = re.compile(r"[有是为]$")
-# The kind of enterprise that is the subject of a new-enterprise figure.
-_ENTERPRISE_KIND = re.compile(r"(?:外资|外商投资|港资|台资|港澳台资?|侨资|中外合资|民营|私营|内资|国有|个人独资|合伙|科技型)企业")
-# What is left of a headline phrase once scope words are gone: generic heads, not a scope.
-_HEADLINE_ONLY = re.compile(r"^(?:企业|市场主体|经营主体|商事主体|主体|情况|消费|消费者|群众|游客|领域)+$")
 _YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")
 # Inside brackets, a past period then 为/是 right before the number: "（去年同期为600件）".
 _BRACKET_PAST = re.compile(r"[(（](?:去年|上年|上一年|前年|(?:19|20)[0-9]{2}年)[^()（）,，。;；]{0,12}?(?:为|是|达|共)$")
@@ -68,15 +71,9 @@ _BRACKET_PAST = re.compile(r"[(（](?:去年|上年|上一年|前年|(?:19|20)[0
 _BRACKETS = re.compile(r"[(（][^()（）]{0,80}[)）]")
 # A heading line: short, not ending in sentence punctuation.
 _HEADING_LINE = re.compile(r"[^。;；!?！？]{1,50}")
-_DATA_CUTOFF = re.compile(r"数据(?:统计)?(?:截[至止]|时间为|口径为)")
 _DIGIT = re.compile(r"[0-9]")
-# Which-of-these words of a complaints subject; only the scope left after them travels to other metrics.
-_COMPLAINT_WORDS = re.compile(r"投诉|举报|咨询|诉求|接件|工单|线索|问题|[、和及与]")
-# Date sources that give a year only (metadata falls back to 1 January of a year from the file name).
-_YEAR_ONLY_SOURCES = frozenset({"name"})
 # What may surround the area name in a by-area part: "其中", "，", "为", "达".
 _REGION_PART_REST = re.compile(r"\s*(?:其中)?[,，:：]?\s*(?:为|达|有)?\s*")
-_WORK_REPORT = re.compile(r"政府工作报告")
 _SHIELD = re.compile(r"《[^》]{0,80}》")
 
 
