@@ -108,3 +108,19 @@ def test_validation_cell_fails_fast_on_a_misspelt_papermill_parameter(sample_db:
         papermill.execute_notebook(str(src), str(tmp_path / "out.ipynb"), parameters={"db": str(sample_db), "yeer": 2020},
                                    kernel_name="regmetrics", cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False)
     assert info.value.ename == "ParameterError" and "unknown parameter 'yeer'" in info.value.evalue
+
+
+@pytest.mark.slow
+def test_namespace_validation_ignores_kernel_and_notebook_variables(sample_db: Path) -> None:  # noqa: F811
+    """Re-running the validation cell in Lab sees IPython's names, modules and the notebook's own frames."""
+    import polars as pl
+
+    base = {"__builtins__": {}, "In": [], "Out": {}, "get_ipython": print, "_i1": "", "pl": pl,
+            "db": str(sample_db), "metric": None, "year": None, "years": None, "regions": None,
+            "level": "province", "ranked": pl.DataFrame(), "P": object(), "names": {}}
+    p = params.validate(base, "province_comparison")
+    assert p.metric in query.known_metrics(db=str(sample_db))
+    with pytest.raises(params.ParameterError, match="unknown parameter 'yeer'"):
+        params.validate({**base, "yeer": 2020}, "province_comparison")
+    with pytest.raises(params.ParameterError, match="unknown parameter 'region' for province_comparison"):
+        params.validate({**base, "region": "四川"}, "province_comparison")

@@ -261,3 +261,18 @@ def test_schedule_runs_every_briefing_and_names_failures(sample_db: Path, tmp_pa
     assert len(links) == 2 and all((out / link).is_file() for link in links)
     assert {Path(link).parts[0] for link in links} == {"data_coverage", "region_profile"}
     assert "scheduled failure" in page and "finez" in page
+
+
+def test_index_links_the_newest_published_run_even_when_this_one_failed(tmp_path: Path) -> None:
+    for day in ("2026-01-02", "2026-03-04"):
+        folder = tmp_path / "province_comparison" / "metric-x" / day
+        folder.mkdir(parents=True)
+        (folder / "briefing.html").write_text("<html></html>", "utf-8")
+    (tmp_path / "province_comparison" / "metric-x" / "2026-05-06").mkdir()  # no HTML: not published
+    entry = report.ScheduleEntry("x <b>", "province_comparison", {"metric": "x"})
+    failed = report.RunResult("province_comparison", "metric-x", "failed", tmp_path / "_failed", error="boom <i>")
+    index = report.write_index(tmp_path, [(entry, failed, "boom <i>")])
+    page = index.read_text("utf-8")
+    assert re.findall(r'href="([^"]+)"', page) == ["province_comparison/metric-x/2026-03-04/briefing.html"]
+    assert "x &lt;b&gt;" in page and "boom &lt;i&gt;" in page and "<b>" not in page
+    assert "default-src 'none'" in page
