@@ -129,7 +129,6 @@ class _Hit:
     trigger: tuple[int, int] | None
     clause_start: int
     seg_start: int = -1
-    figure: Figure | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -154,6 +153,10 @@ class _Doc:
         self.sections = self._sections()
         self.section_starts = [s for s, _ in self.sections]
         self.plan_start = self._plan_start()
+        self._opening: Period | None = None
+        self._opening_known = False
+        self._cutoff: Period | None = None
+        self._cutoff_known = False
 
     def _is_area(self, m: regions.Mention, para: _Para) -> bool:
         n = self.norm
@@ -298,8 +301,8 @@ class _Doc:
     def opening_period(self) -> Period | None:
         """A period the title or the first clause of an opening paragraph states for the whole document
         ("2022年工作总结", "2022年，在市委…", "今年以来，全省共查办…")."""
-        if not hasattr(self, "_opening"):
-            self._opening = None
+        if not self._opening_known:
+            self._opening_known = True
             for s, e in self.body[:3]:
                 first = _CLAUSE_END.search(self.norm, s, e)
                 stop = e if _HEADING_LINE.fullmatch(self.norm, s, e) else (first.start() if first else e)
@@ -311,8 +314,8 @@ class _Doc:
 
     def data_cutoff(self) -> Period | None:
         """"（数据截至11月底）" near the top: the year's figures run only to that date."""
-        if not hasattr(self, "_cutoff"):
-            self._cutoff = None
+        if not self._cutoff_known:
+            self._cutoff_known = True
             for s, e in self.body[:4]:
                 m = _DATA_CUTOFF.search(self.norm, s, e)
                 if m:
@@ -380,9 +383,8 @@ def _last_trigger(cms: list[CompiledMetric], text: str, start: int, end: int) ->
 class _Extractor:
     """Classify the tokens of one document and dress the hits as Figures."""
 
-    def __init__(self, doc: _Doc, name: str, cat: Catalogue) -> None:
+    def __init__(self, doc: _Doc, cat: Catalogue) -> None:
         self.d = doc
-        self.name = name
         self.cat = cat
 
     def run(self) -> list[Figure]:
@@ -560,7 +562,7 @@ class _Extractor:
                     conf -= 0.05
                 if period.year is None:
                     conf -= 0.1
-                h.figure = Figure(
+                figures.append(Figure(
                     metric=h.metric, value=h.tok.value, unit=cm.spec.unit, token=text[h.tok.start:h.tok.end],
                     char_start=h.tok.start, char_end=h.tok.end, quote=text[ss:se].strip(),
                     sentence_start=ss, sentence_end=se, rule=h.rule, confidence=round(max(conf, 0.05), 2),
@@ -568,10 +570,7 @@ class _Extractor:
                     region_code=region.code if region else None, region_name=region.name if region else None,
                     region_level=region.level if region else None,
                     year=period.year, period_kind=period.kind, period_start=period.start, period_end=period.end,
-                    yoy_pct=yoy.get(id(h)), subject=subject, extra={"region_from": how})
-                figures.append(h.figure)
-            for h in group:
-                h.figure = None
+                    yoy_pct=yoy.get(id(h)), subject=subject, extra={"region_from": how}))
         # keep quotes' offsets exact: strip() above may move the start, so recompute bounds
         for f in figures:
             raw = text[f.sentence_start:f.sentence_end]
@@ -790,7 +789,7 @@ def extract_text(text: str, *, doc: str = "", published_on: date | None = None,
     elif ref is not None and meta.date_source in _YEAR_ONLY_SOURCES:
         ref = date(ref.year, 12, 31)  # only the year is known: never roll a span back to the year before
     d = _Doc(prep, meta, ref)
-    figures = _Extractor(d, doc, catalogue()).run()
+    figures = _Extractor(d, catalogue()).run()
     for f in figures:
         f.doc = doc
     return Extraction(meta=meta, figures=figures)
