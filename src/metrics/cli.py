@@ -260,7 +260,7 @@ def export(out: str, db: str | None) -> None:
 def report(notebook: str | None, parameters: tuple[tuple[str, str], ...], db: str | None, out: str | None,
            schedule: str | None, timeout: int) -> None:
     """Run a briefing notebook with papermill and publish offline HTML; prints the HTML path last."""
-    from metrics.params import ParameterError, declared_parameters, parse_cli_value
+    from metrics.params import ParameterError, check_names, declared_parameters, parse_cli_value
     from metrics.report import ScheduleError, run_report, run_schedule
 
     out_dir = Path(out) if out else None
@@ -286,14 +286,8 @@ def report(notebook: str | None, parameters: tuple[tuple[str, str], ...], db: st
     if not notebook:
         fail("give a NOTEBOOK (province_comparison, region_profile, data_coverage) or --schedule FILE")
     try:
-        declared = declared_parameters(notebook)
-        values = {}
-        for name, text in parameters:
-            if name not in declared:
-                from metrics.params import check_names
-
-                check_names([name], declared, notebook)
-            values[name] = parse_cli_value(name, text)
+        check_names([name for name, _ in parameters], declared_parameters(notebook), Path(notebook).stem)
+        values = {name: parse_cli_value(name, text) for name, text in parameters}
         result = run_report(notebook, values, out=out_dir, db=db, timeout=timeout)
     except ParameterError as exc:
         fail(str(exc))
