@@ -63,6 +63,7 @@ def vocab() -> _Vocab:
     units = {k: (v["base"], v["family"]) for k, v in raw["units"].items()}
     scales = {k: int(v) for k, v in raw["scales"].items()}
     cn = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟"
+    first = re.escape("".join(sorted({w[0] for w in [*raw["approx_inside"], *scales, *units]})))
     # Catches: 10611批次, 1,234件, 2354.48万余元, 8000余万元, 1.5万余元, 98.16%, 两批次, 一千二百件,
     # 超4800家, 800多家, 150件左右, 253.22万 (bare scale, only before punctuation or end).
     # Must not catch: digits inside longer numbers or codes (lookbehind), ordinals 第45期 (第),
@@ -71,6 +72,7 @@ def vocab() -> _Vocab:
     # (超4800家, 约3000件) is read by look-behind in find_numbers.
     pattern = (
         rf"(?P<num>[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|[{cn}]+)"
+        rf"(?=[{first}])"  # fail fast: a numeral must be followed by a qualifier, scale or unit
         rf"(?P<q1>{_alt(list(raw['approx_inside']))})?"
         rf"(?P<scale>{_alt(list(scales))})?"
         rf"(?P<q2>{_alt(list(raw['approx_inside']))})?"
