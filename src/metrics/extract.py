@@ -89,6 +89,7 @@ class _Para:
     _mentions: list[regions.Mention] | None = None
     _shields: list[tuple[int, int]] | None = None
     _scopes: list[tuple[int, int, str]] | None = None
+    _asides: list[tuple[int, int]] | None = None
 
     def periods_of(self, d: _Doc) -> list[PeriodMention]:
         """Period phrases of this paragraph, found on first use."""
@@ -104,6 +105,15 @@ class _Para:
             self._mentions = [m for m in (regions.Mention(m.start + s, m.end + s, m.surface, m.region)
                                           for m in found) if d._is_area(m, self)]
         return self._mentions
+
+    def asides(self, d: _Doc) -> list[tuple[int, int]]:
+        """Bracketed asides holding a value ("（去年同期为600件）"): their period phrase stays inside.
+        A bracket that only dates the text ("（2月4日至10日）") is no aside."""
+        if self._asides is None:
+            periods = self.periods_of(d)
+            self._asides = [(m.start(), m.end()) for m in _BRACKETS.finditer(d.norm, self.start, self.end)
+                            if _DIGIT.search(_strip_spans(d.norm, m.start(), m.end(), periods))]
+        return self._asides
 
     def shields(self, d: _Doc) -> list[tuple[int, int]]:
         """Spans of titles 《…》 in this paragraph: names inside them are not areas."""
@@ -274,10 +284,7 @@ class _Doc:
         para = self.para(pos)
         n = self.norm
         periods = para.periods_of(self)
-        # an aside in brackets that closed before pos ("（去年同期为600件）") keeps its period to itself;
-        # a bracket that only dates the text ("（2月4日至10日）") does not
-        closed = [(m.start(), m.end()) for m in _BRACKETS.finditer(n, para.start, pos) if m.end() <= pos
-                  and _DIGIT.search(_strip_spans(n, m.start(), m.end(), periods))]
+        closed = [(a, b) for a, b in para.asides(self) if b <= pos]
         before = [m for m in periods if m.start < pos and not any(a < m.start < b for a, b in closed)]
         if before:
             return self._review(before[-1].period), True
