@@ -149,6 +149,15 @@ def validate(given: Mapping[str, Any], notebook: str, *, namespace: bool | None 
 
     Returns normalised values; raises ParameterError with one line naming the parameter and the reason.
     """
+    from metrics.query import QueryError, StoreError
+
+    try:
+        return _validate(given, notebook, namespace)
+    except (QueryError, StoreError) as exc:  # e.g. a file that is not a regmetrics database
+        raise ParameterError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+
+
+def _validate(given: Mapping[str, Any], notebook: str, namespace: bool | None) -> Params:
     from metrics import query
 
     name = Path(notebook).stem

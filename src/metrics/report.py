@@ -302,8 +302,8 @@ def run_schedule(path: Path, *, out: Path | None = None, db: str | Path | None =
         try:
             r = run_report(e.notebook, e.parameters, out=root, db=db, today=today, timeout=timeout)
             results.append((e, r, None if r.ok else r.error))
-        except (params.ParameterError, OSError) as exc:
-            results.append((e, None, str(exc)))
+        except Exception as exc:  # one entry's bad parameters or broken file must not stop the others
+            results.append((e, None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
         if log:
             log(e, results[-1][1], results[-1][2])
     index = write_index(root, results)
