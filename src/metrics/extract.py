@@ -44,10 +44,10 @@ _LIST_SEP = re.compile(r"\s*(?:[、]|和|及|与|以及|,)?\s*")
 _LIST_ITEM = re.compile(r"\s*(?:[、]|和|及|与|以及)\s*[^\d、,，;；。:：]{1,12}")
 # A year-on-year change after a figure: 同比增长25.93%, 下降3.1%, 同比分别增长26.4%、55.3%.
 _YOY = re.compile(
-    r"(?P<tb>同比|比上年|比去年|较上年|较去年同期|较去年)?(?P<f1>分别)?(?P<dir>增长|上升|提高|增加|增|下降|减少|降低|下滑)了?"
+    r"(?P<tb>同比|比上年|比去年|较上年|较去年同期|较去年)?(?P<f1>分别)?(?P<dir>增长|上升|提高|增加|增幅|增|下降|减少|降低|下滑|降幅)了?"
     r"(?P<f2>分别)?(?:为|达)?(?P<vals>(?:(?:超过?|约|近|逾)?\d+(?:\.\d+)?%[、和,]?)+)")
 _PCT = re.compile(r"\d+(?:\.\d+)?(?=%)")
-_DOWN = ("下降", "减少", "降低", "下滑")
+_DOWN = ("下降", "减少", "降低", "下滑", "降幅")
 # Context vocabulary (data/context.yaml): area, scope and period cues around a figure.
 _CTX = yaml.safe_load((Path(__file__).with_name("data") / "context.yaml").read_text(encoding="utf-8"))
 _SCOPE = re.compile(_CTX["scope_words"])

@@ -63,6 +63,7 @@ def vocab() -> _Vocab:
     units = {k: (v["base"], v["family"]) for k, v in raw["units"].items()}
     scales = {k: int(v) for k, v in raw["scales"].items()}
     cn = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟"
+    cn_run = cn + "万亿"  # a Chinese numeral may carry its own 万/亿 inside: 一万二千件
     first = re.escape("".join(sorted({w[0] for w in [*raw["approx_inside"], *scales, *units]})))
     # Catches: 10611批次, 1,234件, 2354.48万余元, 8000余万元, 1.5万余元, 98.16%, 两批次, 一千二百件,
     # 超4800家, 800多家, 150件左右, 253.22万 (bare scale, only before punctuation or end).
@@ -71,7 +72,7 @@ def vocab() -> _Vocab:
     # The pattern starts at the numeral itself so the scan can skip quickly; a qualifier before it
     # (超4800家, 约3000件) is read by look-behind in find_numbers.
     pattern = (
-        rf"(?P<num>[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|[{cn}]+)"
+        rf"(?P<num>[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|[{cn}][{cn_run}]*)"
         rf"(?=[{first}])"  # fail fast: a numeral must be followed by a qualifier, scale or unit
         rf"(?P<q1>{_alt(list(raw['approx_inside']))})?"
         rf"(?P<scale>{_alt(list(scales))})?"
@@ -134,8 +135,8 @@ def find_numbers(norm: str, start: int = 0, end: int | None = None) -> list[Numb
             value = Decimal(num.replace(",", "")) if "," in num else Decimal(num)
         else:
             # A lone 千/百/十 is no numeral, and a lone 一 is an article far more often than a count
-            # ("查处一起…行为" is one case, "一件事" a slogan).
-            if len(num) == 1 and num in "千百十一":
+            # ("查处一起…行为" is one case, "一件事" a slogan); "罚百万" with no unit is a headline phrase.
+            if (len(num) == 1 and num in "千百十一") or (num[-1] in "万亿" and not unit_word):
                 continue
             n = chinese_to_int(num)
             if n is None:
