@@ -32,6 +32,8 @@ YIELDS = [
      [("cases", 3334), ("fines_confiscations", 2532200)]),
     ("创业安徽建设持续深入，新增创新创业孵化载体155个，新登记经营主体121.3万户。",
      [("new_market_entities", 1213000)]),
+    ("抽检工作分3批开展，今年以来共抽检食品120批，不合格3批。",
+     [("sampling_batches", 120), ("failed_batches", 3)]),
 ]
 
 # Real sentences that state no core figure (targets, single cases, events, stocks, per-day levels).

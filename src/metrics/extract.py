@@ -62,8 +62,9 @@ _WORK_REPORT = re.compile(_CTX["work_report"])
 _YEAR_ONLY_SOURCES = frozenset(_CTX["year_only_date_sources"])
 # A region heading opening a section: "北京:抓牢疫情防控 深化改革创新".
 _HEADING_COLON = re.compile(r"\s*[:：]")
-# An unannounced number after "有/是/为" restates something ("其中有8批次样品是…"), it is no category figure.
-_PREDICATE_END = re.compile(r"[有是为]$")
+# An unannounced number after "有/是/为" restates something ("其中有8批次样品是…"), after 分 it splits
+# work into rounds ("分3批开展"): no category figure.
+_PREDICATE_END = re.compile(r"[有是为分]$")
 _YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")
 # Inside brackets, a past period then 为/是 right before the number: "（去年同期为600件）".
 _BRACKET_PAST = re.compile(r"[(（](?:去年|上年|上一年|前年|(?:19|20)[0-9]{2}年)[^()（）,，。;；]{0,12}?(?:为|是|达|共)$")
