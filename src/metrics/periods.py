@@ -130,10 +130,12 @@ def _until(m: re.Match[str], pub: date | None) -> Period | None:
     return Period("ytd", date(end.year, 1, 1), end, end.year, m.group(0))
 
 
-def _since(m: re.Match[str], pub: date | None) -> Period:
+def _since(m: re.Match[str], pub: date | None) -> Period | None:
     y0 = int(m.group("y"))
     end = pub
-    if end is not None and y0 >= end.year:
+    if end is not None and y0 > end.year:  # a start after publication: a misread date, no period
+        return None
+    if end is not None and y0 == end.year:
         return Period("ytd", date(y0, 1, 1), end, end.year, m.group(0))
     return Period("multi_year", date(y0, 1, 1), end, end.year if end else None, m.group(0))
 
@@ -259,6 +261,8 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date | None], Perio
     (re.compile(rf"{_Y}?第?(?P<q>[一二三四1-4])季度"), _quarter),
     # 2018年至今, 2018年以来: several years, or year to date when it is this year
     (re.compile(r"(?P<y>(?:19|20)\d{2})年(?:初)?(?:以来|至今)"), _since),
+    # 2018年8月整治工作开展以来: from an event to publication
+    (re.compile(r"(?P<y>(?:19|20)\d{2})年(?:\d{1,2}月(?:份)?)?[^,，。;；0-9]{1,12}?以来"), _since),
     # 近三年, 过去五年, 五年来, 三年以来
     # (not a superlative: "增速为近五年来最高" compares, it states no span)
     (re.compile(r"(?:(?:近|过去|最近)(?P<n>[两二三四五六七八九十\d]{1,2})年(?!级)(?:来|以来)?|"
