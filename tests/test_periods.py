@@ -29,6 +29,14 @@ CASES = [
     ("过去一年", "year", date(2022, 1, 1), date(2022, 12, 31), 2022),
     ("2022年，全国市场监管部门", "year", date(2022, 1, 1), date(2022, 12, 31), 2022),
     ("半年来共立案", "ytd", date(2023, 1, 1), PUB, 2023),
+    ("去年全省共查处", "year", date(2022, 1, 1), date(2022, 12, 31), 2022),
+    ("2018年至2022年，", "multi_year", date(2018, 1, 1), date(2022, 12, 31), 2022),
+    ("“十三五”期间，", "multi_year", date(2016, 1, 1), date(2020, 12, 31), 2020),
+    ("截至2022年底，", "year", date(2022, 1, 1), date(2022, 12, 31), 2022),
+    ("2018年8月整治工作开展以来,", "multi_year", date(2018, 1, 1), PUB, 2023),
+    ("春节黄金周期间（2月4日至10日）", "month", date(2023, 2, 4), date(2023, 2, 10), 2023),
+    ("2021年广西新登记市场主体", "year", date(2021, 1, 1), date(2021, 12, 31), 2021),
+    ("目前已立案1件", "ytd", date(2023, 1, 1), PUB, 2023),
 ]
 
 
@@ -48,7 +56,8 @@ def test_issue_number_gives_the_year() -> None:
     assert (m.period.kind, m.period.year) == ("unknown", 2023)
 
 
-@pytest.mark.parametrize("text", ["7月31日，福建省市场监管局发布", "于2019年4月制定出台了",
+@pytest.mark.parametrize("text", ["7月31日，福建省市场监管局发布", "于2019年4月制定出台了", "同比去年",
+                                  "较去年同期增长", "增速为近五年来最高", "与2021年相比", "截至",
                                   "《法治政府建设实施纲要(2015-2020年)》", "长三角一体化", "11-12月"])
 def test_not_periods(text: str) -> None:
     assert find_periods(text, published_on=PUB) == []
