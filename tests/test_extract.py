@@ -188,3 +188,15 @@ def test_parts_by_area_after_a_total() -> None:
         ("new_market_entities", 583700, "450000"), ("new_market_entities", 125000, "450100"),
         ("new_market_entities", 61000, "450200"), ("new_market_entities", 74000, "450300")]
     assert all(f.year == 2021 and f.period_kind == "year" for f in got)
+
+
+def test_bureau_summary_skips_non_figures_and_the_outlook_section() -> None:
+    text = ("某市市场监督管理局2022年法治政府建设工作报告\n"
+            "（一）推进依法行政。审查规范性文件15件；办理行政复议案件8件，行政应诉案件5件。\n"
+            "（二）规范执法行为。全年共办理行政处罚案件1563件，罚没款2365.8万元；听证案件6件；"
+            "移送公安机关涉嫌犯罪案件23件。\n"
+            "二、存在的不足和下一步打算\n"
+            "全市新登记市场主体3.5万户。\n")
+    got = extract_text(text, published_on=date(2023, 2, 10)).figures
+    assert [(f.metric, float(f.value), f.year) for f in got] == [
+        ("cases", 1563, 2022), ("fines_confiscations", 23658000, 2022)]

@@ -66,6 +66,8 @@ _HEADING_COLON = re.compile(r"\s*[:：]")
 # work into rounds ("分3批开展"): no category figure.
 _PREDICATE_END = re.compile(r"[有是为分]$")
 _YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")
+# A numbered section heading: "二、存在的不足和下一步打算", "（三）…", "3."
+_NUMBERED_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|[0-9]+[、.])")
 # Inside brackets, a past period then 为/是 right before the number: "（去年同期为600件）".
 _BRACKET_PAST = re.compile(r"[(（](?:去年|上年|上一年|前年|(?:19|20)[0-9]{2}年)[^()（）,，。;；]{0,12}?(?:为|是|达|共)$")
 # A bracketed aside: its period phrase does not carry beyond the closing bracket.
@@ -208,8 +210,9 @@ class _Doc:
         for s, e in self.body[1:]:
             if e - s > 60 and not self.work_report:
                 continue
-            m = rx.search(self.norm, s, min(e, s + 48))
-            if m is None or m.start() - s > 8:
+            numbered = e - s <= 60 and _NUMBERED_HEADING.match(self.norm, s)
+            m = rx.search(self.norm, s, e if numbered else min(e, s + 48))
+            if m is None or (not numbered and m.start() - s > 8):
                 continue
             y = _YEAR_WORD.match(m.group())
             if y and pub is not None:
