@@ -73,6 +73,7 @@ def build_synthetic(db: Path, n: int = N_FIGURES) -> dict[str, float]:
     metrics = [m["id"] for m in ref.metrics]
     provinces = [r["code"] for r in ref.regions if r["level"] == "province" and r["valid_to"] is None]
     con = duckdb.connect(str(db))
+    con.execute("SET enable_progress_bar = false")
     store.create_schema(con)
     store.write_reference(con, ref)
     t0 = time.perf_counter()

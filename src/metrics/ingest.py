@@ -92,8 +92,8 @@ def staging_path(db: Path) -> Path:
 
 
 @contextmanager
-def ingest_lock(db: Path) -> Iterator[None]:
-    """Hold an exclusive, non-blocking flock for the run; it dies with the process."""
+def ingest_lock(db: Path) -> Iterator[int]:
+    """Hold an exclusive, non-blocking flock for the run (yields its descriptor); it dies with the process."""
     path = lock_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -106,7 +106,7 @@ def ingest_lock(db: Path) -> Iterator[None]:
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
-        yield
+        yield fd
     finally:
         os.close(fd)
 
@@ -160,8 +160,11 @@ def extract_job(job: Job) -> tuple[str, dict[str, Any] | None, list[dict[str, An
     return disp, doc, rows, ""
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Worker initializer: end the worker when the ingest process dies (kill -9 leaves no orphans)."""
+def _worker_init(parent: int, lock_fd: int) -> None:
+    """Worker initializer: drop the inherited lock descriptor (so only the ingest process holds the
+    lock) and end the worker when that process dies (kill -9 leaves no orphans)."""
+    if lock_fd >= 0:
+        os.close(lock_fd)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -171,7 +174,14 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _run_jobs(jobs: list[Job], workers: int, progress: bool
+def _warm_up() -> None:
+    """Load the extractor's tables once in the parent, so forked workers start ready."""
+    from metrics.extract import extract_text
+
+    extract_text("2020年，福建省罚没款1元。")
+
+
+def _run_jobs(jobs: list[Job], workers: int, progress: bool, lock_fd: int = -1
               ) -> Iterator[tuple[str, dict[str, Any] | None, list[dict[str, Any]], str]]:
     bar = tqdm(total=len(jobs), desc="extract", unit="doc", file=sys.stderr,
                disable=not (progress and sys.stderr.isatty()))
@@ -181,10 +191,10 @@ def _run_jobs(jobs: list[Job], workers: int, progress: bool
                 yield extract_job(job)
                 bar.update()
             return
-        # spawn, not fork: a forked worker would inherit the lock's file descriptor and keep the
-        # lock alive after the parent is killed.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
+        if jobs[0][4] is None:
+            _warm_up()
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_worker_init, initargs=(os.getpid(), lock_fd)) as pool:
             # chunks of jobs per round trip: one future per small document costs more than extracting it
             chunk = max(1, min(32, len(jobs) // (workers * 8)))
             for out in pool.map(extract_job, jobs, chunksize=chunk):
@@ -228,7 +238,7 @@ def ingest(files: Sequence[Path], db: Path | str | None = None, *, workers: int 
     result = IngestResult(db=db_path)
     workers = workers or os.cpu_count() or 1
     version = extractor_version(extractor)
-    with ingest_lock(db_path):
+    with ingest_lock(db_path) as lock_fd:
         meta, published = _published_state(db_path)
         rebuild = bool(meta) and meta.get("schema_version") != store.SCHEMA_VERSION
         if rebuild:
@@ -259,7 +269,7 @@ def ingest(files: Sequence[Path], db: Path | str | None = None, *, workers: int 
                 jobs.append((str(f), disp, sha, version, extractor))
 
         extracted: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
-        for disp, doc, rows, error in _run_jobs(jobs, workers, progress):
+        for disp, doc, rows, error in _run_jobs(jobs, workers, progress, lock_fd):
             if doc is None:
                 fail(disp, error)
             else:
@@ -323,6 +333,7 @@ def _publish(db: Path, *, copy_from: Path | None, delete: list[str],
         leftover.unlink(missing_ok=True)
     con = duckdb.connect(str(staging))
     try:
+        con.execute("SET enable_progress_bar = false")  # DuckDB would draw one on stdout for long steps
         store.create_schema(con)
         if copy_from is not None and copy_from.exists():
             store.copy_published(con, copy_from, exclude=delete)
