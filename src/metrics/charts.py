@@ -12,7 +12,7 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from metrics.summary import PERIOD_GROUPS, period_group, scale_for, value_text
+from metrics.summary import period_group, scale_for, value_text
 
 # plotly >= 6 with the plain notebook renderer writes an output type nbconvert drops (blank charts);
 # this pair gives nbconvert a text/html bundle and embeds plotly.js once per notebook.
@@ -54,7 +54,8 @@ def hover_source(r: dict[str, Any], scale: Any = None) -> list[str]:
     ]
 
 
-HOVER = ("<b>%{meta}</b> %{customdata[0]}（%{customdata[1]}）<br>"
+# Hover for one figure; @WHO@ is replaced by the point's label (region, year).
+HOVER = ("<b>@WHO@</b> %{customdata[0]}（%{customdata[1]}）<br>"
          "来源：%{customdata[2]}<br>原文：%{customdata[3]}<extra></extra>")
 
 
@@ -82,9 +83,8 @@ def ranking_bar(frame: Any, metric_name: str, year: int) -> go.Figure:
             y=[esc(r["region_name"]) for r in part],
             orientation="h",
             name="全年" if full else "非全年（年内累计、单月等）",
-            meta=[esc(r["region_name"]) for r in part],
             customdata=[hover_source(r, scale) for r in part],
-            hovertemplate=HOVER.replace("%{meta}", "%{y}"),
+            hovertemplate=HOVER.replace("@WHO@", "%{y}"),
             marker={"color": "#2166ac" if full else "#92c5de",
                     "pattern": {"shape": "" if full else "/"}},
             text=[esc(value_text(float(r["value"]), unit or "", r.get("approx") or "", scale)) for r in part],
@@ -113,7 +113,7 @@ def trend_lines(frame: Any, metric_name: str) -> go.Figure:
             x=[int(r["year"]) for r in part], y=[float(r["value"]) / scale.divisor for r in part],
             mode="lines+markers", name=name,
             customdata=[hover_source(r, scale) for r in part],
-            hovertemplate=HOVER.replace("%{meta}", f"{name} %{{x}}年"),
+            hovertemplate=HOVER.replace("@WHO@", f"{name} %{{x}}年"),
             marker={"symbol": ["circle" if r.get("period_kind") == "year" else "circle-open" for r in part],
                     "size": 9},
         )
@@ -151,7 +151,7 @@ def profile_chart(frame: Any, metric_names: dict[str, str]) -> go.Figure:
             x=[int(r["year"]) for r in part], y=[float(r["value"]) / scales[m].divisor for r in part],
             mode="lines+markers", name=esc(metric_names.get(m, m)), showlegend=False,
             customdata=[hover_source(r, scales[m]) for r in part],
-            hovertemplate=HOVER.replace("%{meta}", "%{x}年"),
+            hovertemplate=HOVER.replace("@WHO@", "%{x}年"),
             marker={"symbol": ["circle" if r.get("period_kind") == "year" else "circle-open" for r in part],
                     "size": 9},
             row=i, col=1,
@@ -209,5 +209,3 @@ def coverage_heatmap(frame: Any, title: str = "数据覆盖") -> go.Figure:
     year_axis(fig, years)
     return fig
 
-
-__all__ = ["PERIOD_GROUPS", "coverage_heatmap", "profile_chart", "ranking_bar", "setup", "trend_lines"]
