@@ -276,35 +276,7 @@ def ingest(files: Sequence[Path], db: Path | str | None = None, *, workers: int 
                 extracted.append((doc, rows))
         extracted.sort(key=lambda e: e[0]["path"])
 
-        # Plan: which stored documents go, which new ones come in.
-        owner: dict[str, str] = {i: p for p, (i, _) in published.items()}  # id -> path after the run
-        delete: set[str] = set()
-        inserts: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
-        for doc, rows in extracted:
-            disp, sha = doc["path"], doc["id"]
-            old = published.get(disp)
-            if old is not None and owner.get(old[0]) == disp:
-                delete.add(old[0])
-                del owner[old[0]]
-            other = owner.get(sha)
-            if other is not None and other != disp:
-                if other in inputs or _stored_file(other).exists():
-                    result.duplicates.append((disp, other))
-                    continue
-                delete.add(sha)
-                result.renamed += 1
-            elif old is None:
-                result.added += 1
-            else:
-                result.replaced += 1
-            owner[sha] = disp
-            inserts.append((doc, rows))
-        if prune:
-            for disp, (doc_id, _) in published.items():
-                if disp not in inputs and owner.get(doc_id) == disp:
-                    delete.add(doc_id)
-                    del owner[doc_id]
-                    result.pruned += 1
+        delete, inserts = _plan(published, extracted, inputs, prune, result)
 
         ref = store.load_reference()
         corrections_sha = file_sha256(corrections)
@@ -322,6 +294,45 @@ def ingest(files: Sequence[Path], db: Path | str | None = None, *, workers: int 
             result.published = True
         _count(db_path, result)
     return result
+
+
+def _plan(published: dict[str, tuple[str, str]], extracted: list[tuple[dict[str, Any], list[dict[str, Any]]]],
+          inputs: dict[str, Path], prune: bool, result: IngestResult
+          ) -> tuple[set[str], list[tuple[dict[str, Any], list[dict[str, Any]]]]]:
+    """Which stored documents go (ids) and which extracted ones come in; counts go to `result`.
+
+    A changed file replaces its old row; content already stored under a path that still exists is a
+    duplicate and skipped; content whose old path is gone is a rename; prune drops what was not given.
+    """
+    owner: dict[str, str] = {i: p for p, (i, _) in published.items()}  # id -> path after the run
+    delete: set[str] = set()
+    inserts: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    for doc, rows in extracted:
+        disp, sha = doc["path"], doc["id"]
+        old = published.get(disp)
+        if old is not None and owner.get(old[0]) == disp:
+            delete.add(old[0])
+            del owner[old[0]]
+        other = owner.get(sha)
+        if other is not None and other != disp:
+            if other in inputs or _stored_file(other).exists():
+                result.duplicates.append((disp, other))
+                continue
+            delete.add(sha)
+            result.renamed += 1
+        elif old is None:
+            result.added += 1
+        else:
+            result.replaced += 1
+        owner[sha] = disp
+        inserts.append((doc, rows))
+    if prune:
+        for disp, (doc_id, _) in published.items():
+            if disp not in inputs and owner.get(doc_id) == disp:
+                delete.add(doc_id)
+                del owner[doc_id]
+                result.pruned += 1
+    return delete, inserts
 
 
 def _publish(db: Path, *, copy_from: Path | None, delete: list[str],
