@@ -281,10 +281,10 @@ def test_index_links_the_newest_published_run_even_when_this_one_failed(tmp_path
 @pytest.mark.slow
 def test_rerun_on_the_same_day_replaces_the_published_folder(sample_db: Path, tmp_path: Path) -> None:
     first = report.run_report("region_profile", {}, db=sample_db, out=tmp_path)
-    stamp = json.loads((first.folder / "run.json").read_text("utf-8"))["started_at"]
+    (first.folder / "marker").write_text("from the first run", "utf-8")
     second = report.run_report("region_profile", {}, db=sample_db, out=tmp_path)
     assert first.ok and second.ok and first.folder == second.folder
     assert [p.name for p in first.folder.parent.iterdir()] == [date.today().isoformat()]
-    again = json.loads((second.folder / "run.json").read_text("utf-8"))
-    assert again["status"] == "ok" and (again["started_at"] >= stamp)
+    assert not (second.folder / "marker").exists()  # the whole folder was swapped, not merged
+    assert json.loads((second.folder / "run.json").read_text("utf-8"))["status"] == "ok"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["region_profile"]  # no .tmp or old- leftovers
