@@ -41,12 +41,14 @@ eval: $(STAMP) ## precision/recall per metric and field accuracy, on data/raw (t
 	$(BIN)/regmetrics extract data/raw --format jsonl > bench/out/pred-raw.jsonl
 	$(BIN)/python scripts/score.py $(foreach g,$(wildcard tests/gold/*.jsonl),--gold $(g)) --pred bench/out/pred-raw.jsonl
 	$(BIN)/python scripts/field_accuracy.py $(foreach g,$(wildcard tests/gold/*.jsonl),--gold $(g)) --pred bench/out/pred-raw.jsonl
-	@if [ -f tests/heldout/gold.jsonl ]; then \
-	  echo; echo "held-out set (tests/heldout: written by a separate annotator who never read the extractor):"; \
-	  $(BIN)/regmetrics extract tests/heldout/docs --format jsonl > bench/out/pred-heldout.jsonl; \
-	  $(BIN)/python scripts/score.py --gold tests/heldout/gold.jsonl --pred bench/out/pred-heldout.jsonl; \
-	  $(BIN)/python scripts/field_accuracy.py --gold tests/heldout/gold.jsonl --pred bench/out/pred-heldout.jsonl; \
-	fi
+	@for set in heldout heldout2; do \
+	  if [ -f tests/$$set/gold.jsonl ]; then \
+	    echo; echo "held-out set tests/$$set (written by a separate annotator who never read the extractor):"; \
+	    $(BIN)/regmetrics extract tests/$$set/docs --format jsonl > bench/out/pred-$$set.jsonl; \
+	    $(BIN)/python scripts/score.py --gold tests/$$set/gold.jsonl --pred bench/out/pred-$$set.jsonl; \
+	    $(BIN)/python scripts/field_accuracy.py --gold tests/$$set/gold.jsonl --pred bench/out/pred-$$set.jsonl; \
+	  fi; \
+	done
 
 bench: $(STAMP) ## throughput and latency benchmarks (CORPUS=dir to use your own texts)
 	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS))
