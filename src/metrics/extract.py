@@ -64,7 +64,7 @@ _YEAR_ONLY_SOURCES = frozenset(_CTX["year_only_date_sources"])
 _HEADING_COLON = re.compile(r"\s*[:：]")
 # An unannounced number after "有/是/为" restates something ("其中有8批次样品是…"), after 分 it splits
 # work into rounds ("分3批开展"): no category figure.
-_PREDICATE_END = re.compile(r"[有是为分]$")
+_PREDICATE_END = re.compile(r"(?:[有是为分]|涉及|包括|含)$")
 _YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")
 # A numbered section heading: "二、存在的不足和下一步打算", "（三）…", "3."
 _NUMBERED_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|[0-9]+[、.])")
