@@ -93,11 +93,13 @@ class _Para:
     _shields: list[tuple[int, int]] | None = None
     _scopes: list[tuple[int, int, str]] | None = None
     _asides: list[tuple[int, int]] | None = None
+    limit: int | None = None  # end of the paragraph's last figure: no period after it is ever needed
 
     def periods_of(self, d: _Doc) -> list[PeriodMention]:
-        """Period phrases of this paragraph, found on first use."""
+        """Period phrases of this paragraph (up to its last figure, when known), found on first use."""
         if self._periods is None:
-            self._periods = find_periods(d.norm, self.start, self.end, d.published_on)
+            end = self.end if self.limit is None else min(self.end, self.limit + 32)
+            self._periods = find_periods(d.norm, self.start, end, d.published_on)
         return self._periods
 
     def mentions(self, d: _Doc) -> list[regions.Mention]:
@@ -552,6 +554,9 @@ class _Extractor:
         figures: list[Figure] = []
         kept = [h for h in hits if self.cat.metrics.get(h.metric) is not None and self.cat.metrics[h.metric].spec.emit]
         by_sentence: dict[tuple[int, int], list[_Hit]] = {}
+        for h in kept:
+            para = d.para(h.tok.start)
+            para.limit = max(para.limit or 0, h.tok.end)
         for h in kept:
             by_sentence.setdefault(d.sentence(h.tok.start), []).append(h)
         for (ss, se), group in by_sentence.items():
