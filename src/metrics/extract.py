@@ -66,10 +66,16 @@ _HEADING_COLON = re.compile(r"\s*[:：]")
 # work into rounds ("分3批开展"): no category figure.
 _PREDICATE_END = re.compile(r"(?:[有是为分]|涉及|包括|含)$")
 _YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")
+# A report's title line names plans too ("关于2019年工作总结和2020年工作计划的报告"): no plans heading.
+_REPORT_TITLE = re.compile(r"总结|报告|回顾")
 # A numbered section heading: "二、存在的不足和下一步打算", "（三）…", "3."
 _NUMBERED_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|[0-9]+[、.])")
-# Inside brackets, a past period then 为/是 right before the number: "（去年同期为600件）".
-_BRACKET_PAST = re.compile(r"[(（](?:去年|上年|上一年|前年|(?:19|20)[0-9]{2}年)[^()（）,，。;；]{0,12}?(?:为|是|达|共)$")
+# An earlier period's value right before a number: "（去年春节期间为600件）", "上年同期为6.15万件",
+# "2022年为46.0万户", "比2021年的97.8%". It is the same metric as the figure before it, for that period.
+_PAST_VALUE = re.compile(
+    r"(?:(?P<rel>去年|上年|上一年|前年)|(?P<y>(?:19|20)[0-9]{2})年)(?:同期)?[^()（）,，。;；0-9]{0,8}?(?:为|是|达)$"
+    r"|比(?:(?P<rel2>去年|上年)|(?P<y2>(?:19|20)[0-9]{2})年)(?:同期)?的$")
+_YEAR_ITEM = re.compile(r"(?:19|20)[0-9]{2}(?=年)")
 # A bracketed aside: its period phrase does not carry beyond the closing bracket.
 _BRACKETS = re.compile(r"[(（][^()（）]{0,80}[)）]")
 # A heading line: short, not ending in sentence punctuation.
@@ -214,7 +220,7 @@ class _Doc:
                 continue
             numbered = e - s <= 60 and _NUMBERED_HEADING.match(self.norm, s)
             m = rx.search(self.norm, s, e if numbered else min(e, s + 48))
-            if m is None or (not numbered and m.start() - s > 8):
+            if m is None or (not numbered and m.start() - s > 8) or _REPORT_TITLE.search(self.norm, s, e):
                 continue
             y = _YEAR_WORD.match(m.group())
             if y and pub is not None:
@@ -339,7 +345,8 @@ class _Doc:
         return self._cutoff
 
     def _review(self, p: Period) -> Period:
-        """In a work report, "过去五年" / "近三年" review up to the end of the year before delivery; a
+        """In a work report or early in a year, "过去五年" / "近三年" / "十四五以来" review up to the end of
+        the year before; a
         year whose data are cut off early ("数据截至11月底") runs to the cut-off."""
         cut = self.data_cutoff()
         if cut is not None and p.kind == "year" and p.year == cut.year:
@@ -347,13 +354,21 @@ class _Doc:
         pub = self.published_on
         if pub is not None and p.kind == "year" and p.year == pub.year and pub < date(pub.year, 12, 31):
             return Period("ytd", date(pub.year, 1, 1), pub, pub.year, "今年以来")
-        if self.work_report and pub is not None and p.kind == "multi_year" and p.end == pub:
+        if pub is not None and p.kind == "multi_year" and p.end == pub and (self.work_report or pub.month <= 3):
             return replace(p, end=date(pub.year - 1, 12, 31), year=pub.year - 1)
         return p
 
     def section_start(self, pos: int) -> int | None:
         i = bisect.bisect_right(self.section_starts, pos) - 1
         return self.sections[i][0] if i >= 0 else None
+
+
+def _in_year(d: date, y: int) -> date:
+    """The same day in year y (28 February for a 29th in a common year)."""
+    try:
+        return d.replace(year=y)
+    except ValueError:
+        return d.replace(year=y, day=28)
 
 
 def _strip_spans(text: str, start: int, end: int, periods: list[PeriodMention]) -> str:
@@ -504,14 +519,19 @@ class _Extractor:
         return bool(_REGION_PART_REST.fullmatch(rest)) and all(
             _LIST_SEP.fullmatch(n, a.end, b.start) for a, b in zip(ments, ments[1:], strict=False))
 
-    def _bracket_value(self, tok: NumberToken, sstart: int, last: _Hit | None) -> _Hit | None:
-        """"526件，同比下降12.3%（去年春节期间为600件）": the earlier period's value of the same metric."""
+    def _past_value(self, tok: NumberToken, sstart: int, last: _Hit | None) -> _Hit | None:
+        """"526件，同比下降12.3%（去年春节期间为600件）", "52.9万户；2022年为46.0万户": an earlier period's
+        value of the figure before it."""
         if last is None or last.tok.start < sstart or last.tok.family != tok.family:
             return None
-        m = _BRACKET_PAST.search(self.d.norm, max(sstart, tok.start - 24), tok.start)
-        if m is None or m.start() < last.tok.end:
+        m = _PAST_VALUE.search(self.d.norm, max(sstart, last.tok.end, tok.start - 24), tok.start)
+        if m is None:
             return None
-        return _Hit(tok, last.metric, f"{last.metric}:bracket", 0.6, None, m.start())
+        rel = m.group("rel") or m.group("rel2")
+        year = m.group("y") or m.group("y2")
+        hit = _Hit(tok, last.metric, f"{last.metric}:past-value", 0.6, None, m.start())
+        hit.extra["past"] = ("rel", 2 if rel == "前年" else 1) if rel else ("abs", int(year))
+        return hit
 
     def _fallback(self, tok: NumberToken, cms: list[CompiledMetric], cstart: int, seg_start: int, sstart: int,
                   done: list[_Hit]) -> _Hit | None:
@@ -520,9 +540,9 @@ class _Extractor:
         d, n = self.d, self.d.norm
         last = next((h for h in reversed(done) if h.metric in self.cat.metrics
                      and self.cat.metrics[h.metric].spec.emit), None)
-        bracket = self._bracket_value(tok, sstart, last)
-        if bracket is not None:
-            return bracket
+        past = self._past_value(tok, sstart, last)
+        if past is not None:
+            return past
         if self.cat.between.search(n, seg_start, tok.start):
             return None
         predicate = bool(_PREDICATE_END.search(n, seg_start, tok.start))
@@ -566,6 +586,7 @@ class _Extractor:
                 cm = self.cat.metrics[h.metric]
                 pstart, _ = d.paragraph(h.tok.start)
                 period, stated = d.period_at(h.tok.start, pstart)
+                period = self._override_period(h, period, figures)
                 carry = next((f for f in reversed(figures) if f.extra.get("region_from") != "list"), None)
                 region, how = self._region(h, ss, pstart, carry)
                 subject = h.extra.get("subject")
@@ -597,6 +618,24 @@ class _Extractor:
         self._inherit_subjects(figures)
         return figures
 
+    def _override_period(self, h: _Hit, period: Period, figures: list[Figure]) -> Period:
+        """The stated year of a list item ("2021年、2022年…分别…") or of an earlier period's value."""
+        if "year" in h.extra:
+            y = h.extra["year"]
+            return Period("year", date(y, 1, 1), date(y, 12, 31), y, "全年")
+        if "past" not in h.extra:
+            return period
+        anchor = next((f for f in reversed(figures) if f.metric == h.metric), None)
+        kind, n = h.extra["past"]
+        base_year = anchor.year if anchor is not None and anchor.year else period.year
+        if base_year is None and kind == "rel":
+            return Period("unknown", None, None, None, "")
+        y = n if kind == "abs" else base_year - n
+        if anchor is not None and anchor.period_kind in ("ytd", "quarter", "month") and anchor.period_start \
+                and anchor.period_end:
+            return Period(anchor.period_kind, _in_year(anchor.period_start, y), _in_year(anchor.period_end, y), y, "")
+        return Period("year", date(y, 1, 1), date(y, 12, 31), y, "全年")
+
     def _distribute(self, group: list[_Hit], ss: int) -> None:
         """"A、B、C分别…x、y、z": give the i-th number of the list the i-th region or subject."""
         n = self.d.norm
@@ -615,6 +654,11 @@ class _Extractor:
 
     def _split_list(self, run: list[_Hit], start: int, stop: int) -> None:
         d, n = self.d, self.d.norm
+        ss = d.sentence(start)[0]
+        years = _YEAR_ITEM.findall(n, ss, stop)
+        if len(years) == len(run) > 1:  # "2021年、2022年、2023年，全市分别查办各类案件9865件、10214件、11126件"
+            for h, y in zip(run, years, strict=True):
+                h.extra["year"] = int(y)
         ments = d.mentions_in(start, stop)
         if len(ments) == len(run) and all(ments[i].end <= ments[i + 1].start for i in range(len(ments) - 1)):
             for h, m in zip(run, ments, strict=True):
