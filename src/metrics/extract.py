@@ -491,7 +491,7 @@ class _Extractor:
                     break
             if cm.exclusion is not None and cm.exclusion.search(n, cstart, tok.start):
                 return _Hit(tok, "excluded", "excluded", 0.0, None, cstart)
-        if cm.spec.exact_only and tok.approx:
+        if cm.spec.exact_only and tok.approx in ("over", "under"):
             return None
         if cat.target.search(n, sstart, d.sentence(tok.start)[1]) or cat.after_number.match(n, tok.end):
             return None

@@ -23,6 +23,10 @@ _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1
 _CN_BIG = {"万": 10000, "亿": 100000000}
 # Last characters of the qualifiers that may stand before a number (超, 约, 近, 逾, 不足 …), filled on load.
 _BEFORE_CHARS: set[str] = set()
+# A bare scale word read as a number when a qualifier goes with it (近千件, 超万户, 百余家).
+_LONE_SCALE = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
+# A yuan sign before a number: "￥41,300.00", "¥500万". Not inside a longer number.
+_CURRENCY = re.compile(r"[¥￥]\s?(?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)(?P<scale>万|亿)?元?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +76,7 @@ def vocab() -> _Vocab:
     # The pattern starts at the numeral itself so the scan can skip quickly; a qualifier before it
     # (超4800家, 约3000件) is read by look-behind in find_numbers.
     pattern = (
-        rf"(?P<num>[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|[{cn}][{cn_run}]*)"
+        rf"(?P<num>[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|[{cn_run}][{cn_run}]*)"
         rf"(?=[{first}])"  # fail fast: a numeral must be followed by a qualifier, scale or unit
         rf"(?P<q1>{_alt(list(raw['approx_inside']))})?"
         rf"(?P<scale>{_alt(list(scales))})?"
@@ -126,17 +130,24 @@ def find_numbers(norm: str, start: int = 0, end: int | None = None) -> list[Numb
     out: list[NumberToken] = []
     glued, units, scales, before = v.glued, v.units, v.scales, v.before
     inside, after = v.approx_inside, v.approx_after
-    for m in v.regex.finditer(norm, start, len(norm) if end is None else end):
+    stop = len(norm) if end is None else end
+    for m in v.regex.finditer(norm, start, stop):
         i = m.start()
         if i > 0 and (norm[i - 1] in glued or (norm[i - 1] == "," and i > 1 and norm[i - 2].isdigit())):
             continue
         num, q1, scale, q2, unit_word, post = m.groups()
+        pre_m = before.search(norm, max(0, i - 2), i) if i > 0 and norm[i - 1] in _BEFORE_CHARS else None
         if num[0].isdigit():
             value = Decimal(num.replace(",", "")) if "," in num else Decimal(num)
+        elif len(num) == 1 and num in _LONE_SCALE:
+            # 近千件, 超万户, 千余件, 不足千批次: a bare scale word counts only with a qualifier
+            if not (pre_m or q1 or q2) or not unit_word:
+                continue
+            value = Decimal(_LONE_SCALE[num])
         else:
-            # A lone 千/百/十 is no numeral, and a lone 一 is an article far more often than a count
-            # ("查处一起…行为" is one case, "一件事" a slogan); "罚百万" with no unit is a headline phrase.
-            if (len(num) == 1 and num in "千百十一") or (num[-1] in "万亿" and not unit_word):
+            # A lone 一 is an article far more often than a count ("查处一起…行为" is one case, "一件事"
+            # a slogan); "罚百万" with no unit is a headline phrase.
+            if num == "一" or (num[-1] in "万亿" and not unit_word):
                 continue
             n = chinese_to_int(num)
             if n is None:
@@ -152,13 +163,19 @@ def find_numbers(norm: str, start: int = 0, end: int | None = None) -> list[Numb
             value *= scales[scale]
         approx = ""
         tok_start = i
-        if i > 0 and norm[i - 1] in _BEFORE_CHARS:
-            pre_m = before.search(norm, max(0, i - 2), i)
-            if pre_m:
-                tok_start, approx = pre_m.start(), v.approx_before[pre_m.group()]
+        if pre_m:
+            tok_start, approx = pre_m.start(), v.approx_before[pre_m.group()]
         if not approx:
             q = q1 or q2
             approx = inside[q] if q else (after[post] if post else "")
         e = m.end()
         out.append(NumberToken(tok_start, e, norm[tok_start:e], value, base, family, approx, bool(scale)))
+    for m in _CURRENCY.finditer(norm, start, stop):  # ￥41,300.00: money with the sign before it
+        num, scale = m.group("num"), m.group("scale")
+        value = Decimal(num.replace(",", ""))
+        if scale:
+            value *= v.scales[scale]
+        if not any(t.start <= m.start("num") < t.end for t in out):
+            out.append(NumberToken(m.start(), m.end(), m.group(), value, "元", "money", "", bool(scale)))
+            out.sort(key=lambda t: t.start)
     return out
