@@ -834,7 +834,22 @@ def _dedupe(figures: list[Figure]) -> list[Figure]:
         else:
             clusters.append([f])
     kept = {id(max(c, key=lambda g: g.confidence)) for cs in groups.values() for c in cs}
-    return [f for f in figures if id(f) in kept]
+    out = [f for f in figures if id(f) in kept]
+    exact = [f for f in out if not f.approx]
+    # a rounded restatement ("查处价格违法案件千余件" in a title over "1086件" in the body) is the same figure
+    return [f for f in out if not f.approx or not any(
+        g.metric == f.metric and g.region_code == f.region_code and g.year == f.year
+        and (not g.subject or not f.subject or g.subject in f.subject or f.subject in g.subject)
+        and _rounds_to(g.value, f.value, f.approx) for g in exact)]
+
+
+def _rounds_to(exact: Decimal, rounded: Decimal, approx: str) -> bool:
+    """Whether an approximate figure (千余 / 近10万 / 不足1000) may be a rounding of an exact one."""
+    if approx == "over":
+        return rounded <= exact <= rounded * Decimal("1.5")
+    if approx == "under":
+        return rounded * Decimal("0.7") <= exact <= rounded
+    return abs(exact - rounded) <= rounded * Decimal("0.1")
 
 
 def extract_text(text: str, *, doc: str = "", published_on: date | None = None,
