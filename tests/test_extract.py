@@ -200,3 +200,19 @@ def test_bureau_summary_skips_non_figures_and_the_outlook_section() -> None:
     got = extract_text(text, published_on=date(2023, 2, 10)).figures
     assert [(f.metric, float(f.value), f.year) for f in got] == [
         ("cases", 1563, 2022), ("fines_confiscations", 23658000, 2022)]
+
+
+def test_hard_wrapped_lines_are_read_as_prose() -> None:
+    text = ("苏州市市场监督管理局关于2019年工作总结\n和2020年工作计划的报告\n市政府：\n"
+            "一、2019年工作总结\n（一）商事制度改革持续深化。全面推行企业开办\n"
+            "“一窗通”。全年全市新登记市场主体\n32.6万户，同比增长9.7%，其中新登记企业\n"
+            "11.85万户，同比增长6.3%。年末全市实有市场主体\n166.4万户，居全省首位。全年完成食品\n"
+            "安全监督抽检\n4.18万批次，总体合格率为\n98.35%，较上年提高0.42个百分点。\n")
+    got = extract_text(text, published_on=date(2020, 1, 20)).figures
+    assert [(f.metric, float(f.value), f.year) for f in got] == [
+        ("new_market_entities", 326000, 2019), ("new_enterprises", 118500, 2019),
+        ("sampling_batches", 41800, 2019), ("pass_rate", 98.35, 2019)]
+    for f in got:
+        assert text[f.char_start:f.char_end] == f.token
+        assert text[f.sentence_start:f.sentence_end] == f.quote
+    assert float(got[0].yoy_pct) == 9.7

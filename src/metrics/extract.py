@@ -66,10 +66,13 @@ _HEADING_COLON = re.compile(r"\s*[:：]")
 # work into rounds ("分3批开展"): no category figure.
 _PREDICATE_END = re.compile(r"(?:[有是为分]|涉及|包括|含)$")
 _YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")
+# Hard-wrapped text: nine lines in ten at most this long, and lines that end without closing a sentence.
+_WRAP_MAX_LINE = 50
+_LINE_END = re.compile(r"[。！？!?；;：:」”]\s*$")
 # A report's title line names plans too ("关于2019年工作总结和2020年工作计划的报告"): no plans heading.
 _REPORT_TITLE = re.compile(r"总结|报告|回顾")
 # A numbered section heading: "二、存在的不足和下一步打算", "（三）…", "3."
-_NUMBERED_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|[0-9]+[、.])")
+_NUMBERED_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|[0-9]+(?:、|\.(?![0-9])))")
 # An earlier period's value right before a number: "（去年春节期间为600件）", "上年同期为6.15万件",
 # "2022年为46.0万户", "比2021年的97.8%". It is the same metric as the figure before it, for that period.
 _PAST_VALUE = re.compile(
@@ -863,8 +866,68 @@ def extract_text(text: str, *, doc: str = "", published_on: date | None = None,
         ref = published_on
     elif ref is not None and meta.date_source in _YEAR_ONLY_SOURCES:
         ref = date(ref.year, 12, 31)  # only the year is known: never roll a span back to the year before
-    d = _Doc(prep, meta, ref)
+    work, back = _unwrap(prep)
+    d = _Doc(work, meta, ref)
     figures = _Extractor(d, catalogue()).run()
     for f in figures:
         f.doc = doc
+        if back is not None:
+            _map_back(f, back, prep.text)
     return Extraction(meta=meta, figures=figures)
+
+
+def _unwrap(prep: Prepared) -> tuple[Prepared, list[tuple[int, int]] | None]:
+    """A hard-wrapped text (short lines breaking mid-sentence, as copied from a PDF) with its wraps
+    joined, and the (new_start, old_start) segments that map offsets back; the text as is otherwise."""
+    n, body = prep.norm, sorted(prep.body)
+    lens = sorted(e - s for s, e in body)
+    if len(body) < 6 or lens[int(len(lens) * 0.9)] > _WRAP_MAX_LINE:
+        return prep, None
+    long_lines = [(s, e) for s, e in body if e - s >= 8]
+    open_ends = [1 for s, e in long_lines if not _LINE_END.search(n, s, e)]
+    if not long_lines or len(open_ends) < 0.5 * len(long_lines):
+        return prep, None
+    cuts = []  # (start, end) of line breaks to drop
+    for (s1, e1), (s2, _e2) in zip(body, body[1:], strict=False):
+        if n[e1:s2].strip() or _LINE_END.search(n, s1, e1) or _NUMBERED_HEADING.match(n, s2) \
+                or (_NUMBERED_HEADING.match(n, s1) and e1 - s1 <= 20):
+            continue
+        cuts.append((e1, s2))
+    if not cuts:
+        return prep, None
+    segments, pieces_t, pieces_n, pos, new = [], [], [], 0, 0
+    for a, b in [*cuts, (len(n), len(n))]:
+        segments.append((new, pos))
+        pieces_t.append(prep.text[pos:a])
+        pieces_n.append(n[pos:a])
+        new += a - pos
+        pos = b
+    starts = [seg[1] for seg in segments]
+
+    def to_new(i: int) -> int:
+        k = bisect.bisect_right(starts, i) - 1
+        return segments[k][0] + (i - segments[k][1])
+
+    merged: list[tuple[int, int]] = []
+    cut_ends = {b for _a, b in cuts}
+    for s, e in body:
+        ns, ne = to_new(s), to_new(e)
+        if merged and s in cut_ends:  # this line continues the one before
+            merged[-1] = (merged[-1][0], ne)
+        else:
+            merged.append((ns, ne))
+    return Prepared("".join(pieces_t), "".join(pieces_n), merged), segments
+
+
+def _map_back(f: Figure, segments: list[tuple[int, int]], text: str) -> None:
+    """Offsets of a figure found in the unwrapped text, moved back into the stored text."""
+    news = [seg[0] for seg in segments]
+
+    def old(i: int) -> int:
+        k = bisect.bisect_right(news, i) - 1
+        return segments[k][1] + (i - segments[k][0])
+
+    f.char_start, f.char_end = old(f.char_start), old(f.char_end - 1) + 1
+    f.sentence_start, f.sentence_end = old(f.sentence_start), old(f.sentence_end - 1) + 1
+    f.token = text[f.char_start:f.char_end]
+    f.quote = text[f.sentence_start:f.sentence_end]
