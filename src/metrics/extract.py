@@ -23,6 +23,7 @@ from metrics.metadata import DocMeta, read_metadata
 from metrics.numbers import NumberToken, find_numbers
 from metrics.periods import Period, PeriodMention, default_period, find_periods
 from metrics.prepare import Prepared, prepare
+from metrics.tables import INDEX_HEADER, TOTAL_LABEL, UNIT_IN_BRACKETS, YEAR_HEADER, YOY_HEADER, find_tables
 
 
 @dataclass(slots=True)
@@ -66,6 +67,16 @@ _HEADING_COLON = re.compile(r"\s*[:：]")
 # work into rounds ("分3批开展"): no category figure.
 _PREDICATE_END = re.compile(r"(?:[有是为分]|涉及|包括|含)$")
 _YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")
+# Table units: the unit a heading or label names → base unit, family, scale.
+_TABLE_UNITS = {
+    "万元": ("元", "money", Decimal(10000)), "亿元": ("元", "money", Decimal(100000000)), "元": ("元", "money", Decimal(1)),
+    "万户": ("户", "entity", Decimal(10000)), "户": ("户", "entity", Decimal(1)), "家": ("户", "entity", Decimal(1)),
+    "万件": ("件", "count", Decimal(10000)), "件": ("件", "count", Decimal(1)), "起": ("件", "count", Decimal(1)),
+    "条": ("件", "count", Decimal(1)), "个": ("件", "count", Decimal(1)),
+    "批次": ("批次", "batch", Decimal(1)), "批": ("批次", "batch", Decimal(1)), "%": ("%", "percent", Decimal(1)),
+}
+# The unit a column heading ends in: 抽检批次, 合格率(%), 投诉量（件）.
+_HEADER_UNIT = re.compile(r"(批次|万元|亿元|元|万户|户|家|万件|件|起|%)(?=[)）]?$)")
 # Hard-wrapped text: nine lines in ten at most this long, and lines that end without closing a sentence.
 _WRAP_MAX_LINE = 50
 _LINE_END = re.compile(r"[。！？!?；;：:」”]\s*$")
@@ -81,6 +92,8 @@ _PAST_VALUE = re.compile(
 _YEAR_ITEM = re.compile(r"(?:19|20)[0-9]{2}(?=年)")
 # A bracketed aside: its period phrase does not carry beyond the closing bracket.
 _BRACKETS = re.compile(r"[(（][^()（）]{0,80}[)）]")
+# Cells of a table-like line: runs without blanks.
+_TABLE_CELLS = re.compile(r"[^\s]+")
 # A heading line: short, not ending in sentence punctuation.
 _HEADING_LINE = re.compile(r"[^。;；!?！？]{1,50}")
 _DIGIT = re.compile(r"[0-9]")
@@ -308,7 +321,7 @@ class _Doc:
         for s, e in reversed(self.body[max(0, i - 40):max(0, i)]):
             if sec is not None and s < sec:
                 break
-            if _HEADING_LINE.fullmatch(n, s, e) or (sec is not None and s == sec):
+            if _is_heading(n, s, e) or (sec is not None and s == sec):
                 got = self.para(s).periods_of(self)
                 if got:
                     return self._review(got[-1].period), True
@@ -327,7 +340,7 @@ class _Doc:
             self._opening_known = True
             for s, e in self.body[:3]:
                 first = _CLAUSE_END.search(self.norm, s, e)
-                stop = e if _HEADING_LINE.fullmatch(self.norm, s, e) else (first.start() if first else e)
+                stop = e if _is_heading(self.norm, s, e) else (first.start() if first else e)
                 got = [m for m in self.para(s).periods_of(self) if m.start < stop and m.period.kind != "unknown"]
                 if got:
                     self._opening = got[0].period
@@ -364,6 +377,11 @@ class _Doc:
     def section_start(self, pos: int) -> int | None:
         i = bisect.bisect_right(self.section_starts, pos) - 1
         return self.sections[i][0] if i >= 0 else None
+
+
+def _is_heading(text: str, start: int, end: int) -> bool:
+    """A heading line: short, not ending a sentence, and not a table row ("指标	2024年	2023年")."""
+    return bool(_HEADING_LINE.fullmatch(text, start, end)) and len(_TABLE_CELLS.findall(text, start, end)) <= 2
 
 
 def _in_year(d: date, y: int) -> date:
@@ -437,9 +455,97 @@ class _Extractor:
                 hit = _Hit(tok, "none", "none", 0.0, None, d.clause_start(tok.start))
             hits.append(hit)
             prev = hit
+        hits.extend(self.table_hits())
+        hits.sort(key=lambda h: h.tok.start)
         figures = _dedupe(self.dress(hits))
         self.inherit_sampling_scope(figures)
         return figures
+
+    # --- tables ---------------------------------------------------------------------------------
+
+    def table_hits(self) -> list[_Hit]:
+        """Figures in plain-text tables: year columns with a metric per row, or metric columns with a
+        category per row (see metrics.tables)."""
+        d = self.d
+        out: list[_Hit] = []
+        for table in find_tables(d.norm, [sp for sp in d.body if sp[0] < d.plan_start]):
+            years = [YEAR_HEADER.fullmatch(c.text) for c in table.header]
+            if any(years):
+                out.extend(self._year_table(table, years))
+            else:
+                out.extend(self._metric_table(table))
+        return out
+
+    def _classify_label(self, start: int, end: int, family: str) -> CompiledMetric | None:
+        found = _last_trigger(self.cat.by_family.get(family, []), self.d.norm, start, end)
+        if found is None:
+            return None
+        cm = found[0]
+        if not cm.spec.emit or (cm.exclusion is not None and cm.exclusion.search(self.d.norm, start, end)):
+            return None
+        return cm
+
+    def _year_table(self, table, years: list) -> list[_Hit]:
+        """"指标 | 2024年 | 2023年 | 同比": each row a metric with its unit in brackets."""
+        n, out = self.d.norm, []
+        yoy_col = next((k for k, c in enumerate(table.header) if YOY_HEADER.fullmatch(c.text)), None)
+        for row in table.rows:
+            label = row[0]
+            unit = UNIT_IN_BRACKETS.search(n, label.start, label.end)
+            if unit is None:
+                continue
+            base, family, scale = _TABLE_UNITS[unit.group(1)]
+            cm = self._classify_label(label.start, unit.start(), family)
+            if cm is None:
+                continue
+            row_hits = []
+            for k, y in enumerate(years):
+                cell = row[k]
+                if y is None or cell.number is None or "%" in cell.text and family != "percent":
+                    continue
+                tok = NumberToken(cell.start, cell.end, cell.text, cell.number * scale, base, family, "", False)
+                h = _Hit(tok, cm.spec.id, f"{cm.spec.id}:table", 0.8, None, label.start)
+                h.extra.update(year=int(y.group(1)), subject="")
+                row_hits.append(h)
+            if yoy_col is not None and row_hits and row[yoy_col].number is not None:
+                latest = max(row_hits, key=lambda h: h.extra["year"])
+                latest.extra["yoy"] = row[yoy_col].number
+            out.extend(row_hits)
+        return out
+
+    def _metric_table(self, table) -> list[_Hit]:
+        """"序号 | 食品类别 | 抽检批次 | 合格批次 | 不合格批次": each row a category."""
+        n, out = self.d.norm, []
+        label_col = next((k for k, c in enumerate(table.header) if not INDEX_HEADER.fullmatch(c.text)
+                          and all(r[k].number is None for r in table.rows)), None)
+        if label_col is None:
+            return out
+        columns = []
+        for k, head in enumerate(table.header):
+            if k == label_col or INDEX_HEADER.fullmatch(head.text):
+                continue
+            unit = _HEADER_UNIT.search(n, head.start, head.end)
+            if unit is not None:
+                base, family, scale = _TABLE_UNITS[unit.group(1)]
+            elif "率" in head.text:
+                base, family, scale = _TABLE_UNITS["%"]
+            else:
+                continue
+            cm = self._classify_label(head.start, head.end, family)
+            if cm is not None:
+                columns.append((k, cm, base, family, scale))
+        for row in table.rows:
+            label = row[label_col].text
+            subject = "" if not label or TOTAL_LABEL.fullmatch(label) else self._clean_subject(label)
+            for k, cm, base, family, scale in columns:
+                cell = row[k]
+                if cell.number is None:
+                    continue
+                tok = NumberToken(cell.start, cell.end, cell.text, cell.number * scale, base, family, "", False)
+                h = _Hit(tok, cm.spec.id, f"{cm.spec.id}:table", 0.75, None, row[0].start)
+                h.extra["subject"] = subject
+                out.append(h)
+        return out
 
     # --- classification -------------------------------------------------------------------------
 
@@ -610,7 +716,7 @@ class _Extractor:
                     region_code=region.code if region else None, region_name=region.name if region else None,
                     region_level=region.level if region else None,
                     year=period.year, period_kind=period.kind, period_start=period.start, period_end=period.end,
-                    yoy_pct=yoy.get(id(h)), subject=subject, extra={"region_from": how}))
+                    yoy_pct=h.extra.get("yoy", yoy.get(id(h))), subject=subject, extra={"region_from": how}))
         # keep quotes' offsets exact: strip() above may move the start, so recompute bounds
         for f in figures:
             raw = text[f.sentence_start:f.sentence_end]
@@ -890,8 +996,9 @@ def _unwrap(prep: Prepared) -> tuple[Prepared, list[tuple[int, int]] | None]:
     cuts = []  # (start, end) of line breaks to drop
     for (s1, e1), (s2, _e2) in zip(body, body[1:], strict=False):
         if n[e1:s2].strip() or _LINE_END.search(n, s1, e1) or _NUMBERED_HEADING.match(n, s2) \
-                or (_NUMBERED_HEADING.match(n, s1) and e1 - s1 <= 20):
-            continue
+                or (_NUMBERED_HEADING.match(n, s1) and e1 - s1 <= 20) \
+                or len(_TABLE_CELLS.findall(n, s1, e1)) > 2 or len(_TABLE_CELLS.findall(n, s2, _e2)) > 2:
+            continue  # a sentence ends, a heading starts, or a table row
         cuts.append((e1, s2))
     if not cuts:
         return prep, None
