@@ -164,3 +164,16 @@ def test_a_document_named_ambiguously_must_be_given_by_path(tmp_path: Path) -> N
     csv.write_text(HEAD + f"{store.display_path(files[0])},{key},value,5,x\n", encoding="utf-8")
     res = run(files, db, csv)
     assert (res.corrections_applied, res.correction_issues) == (1, [])
+
+
+@pytest.mark.slow
+def test_project_corrections_apply_to_the_sample_documents(tmp_path: Path) -> None:
+    """Every row of data/corrections.csv still names a real figure of data/raw (stale keys fail here)."""
+    fixes, issues = load_corrections(CORRECTIONS_CSV)
+    assert issues == []
+    raw = CORRECTIONS_CSV.parent / "raw"
+    files = sorted({raw / f.document for f in fixes})
+    assert all(f.is_file() for f in files)
+    res = ingest(files, tmp_path / "r.duckdb", workers=1, corrections=CORRECTIONS_CSV)
+    assert res.correction_issues == []
+    assert res.corrections_applied == len(fixes)
