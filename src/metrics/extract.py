@@ -90,6 +90,8 @@ _PAST_VALUE = re.compile(
     r"(?:(?P<rel>去年|上年|上一年|前年)|(?P<y>(?:19|20)[0-9]{2})年)(?:同期)?[^()（）,，。;；0-9]{0,8}?(?:为|是|达)$"
     r"|比(?:(?P<rel2>去年|上年)|(?P<y2>(?:19|20)[0-9]{2})年)(?:同期)?的$")
 _YEAR_ITEM = re.compile(r"(?:19|20)[0-9]{2}(?=年)")
+# A clause that only lists values for names given before it: "…居前三位，分别为7.12万件、5.86万件".
+_RESPECTIVELY = re.compile(r"\s*分别(?:为|是|达到?|有|约)?\s*")
 # A bracketed aside: its period phrase does not carry beyond the closing bracket.
 _BRACKETS = re.compile(r"[(（][^()（）]{0,80}[)）]")
 # Cells of a table-like line: runs without blanks.
@@ -563,6 +565,8 @@ class _Extractor:
                 and "(" not in n[max(cstart, tok.start - 24):tok.start] \
                 and "（" not in n[max(cstart, tok.start - 24):tok.start] \
                 and not n.startswith("其中", sstart) \
+                and not _PAST_VALUE.search(n, max(cstart, tok.start - 24), tok.start) \
+                and not _RESPECTIVELY.match(n, cstart) \
                 and not (done and done[-1].metric != "none" and done[-1].tok.start >= sstart
                          and tok.start - cstart <= 12):
             return None
@@ -644,9 +648,13 @@ class _Extractor:
 
     def _fallback(self, tok: NumberToken, cms: list[CompiledMetric], cstart: int, seg_start: int, sstart: int,
                   done: list[_Hit]) -> _Hit | None:
-        """No trigger in the clause: a sampling notice's bare "乳制品140批次", or a "其中" sentence
-        breaking down the previous sentence's figure."""
+        """No trigger in the clause: a sampling notice's bare "乳制品140批次", a "其中" sentence
+        breaking down the previous sentence's figure, or "…诉求量居前三位，分别为7.12万件、…"."""
         d, n = self.d, self.d.norm
+        if seg_start == cstart and _RESPECTIVELY.match(n, cstart) and cstart > sstart:
+            found = _last_trigger(cms, n, sstart, cstart)
+            if found is not None and found[0].spec.emit and not self.cat.between.search(n, found[1].start(), tok.start):
+                return _Hit(tok, found[0].spec.id, f"{found[0].spec.id}:respectively", 0.75, None, sstart)
         last = next((h for h in reversed(done) if h.metric in self.cat.metrics
                      and self.cat.metrics[h.metric].spec.emit), None)
         past = self._past_value(tok, sstart, last)
@@ -830,6 +838,9 @@ class _Extractor:
         sec_start = d.section_start(pos)
         if last is not None and last.char_start >= pstart and last.region_code \
                 and (sec_start is None or last.char_start >= sec_start):
+            scope = d.section_region(pos) or d.scope
+            if scope is not None and last.region_code != scope.code and regions.is_within(last.region_code, scope.code):
+                return scope, "paragraph"  # a sub-area named for one figure does not carry ("喀什市受理…")
             return regions.get(last.region_code), "paragraph"
         sec = d.section_region(pos)
         if sec is not None:
