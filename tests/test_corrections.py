@@ -127,8 +127,11 @@ def test_stale_and_invalid_corrections_are_reported(setup: tuple[list[Path], Pat
                    f"fj2020.txt,{key},metric,parking_fines,not in the catalogue\n"
                    f"fj2020.txt,{key},region_code,999999,not a region\n"
                    f"fj2020.txt,{key},year,2019,this one is fine\n", encoding="utf-8")
-    res = run(files, db, csv)
-    assert res.corrections_applied == 1
+    first = run(files, db, csv)
+    again = run(files, db, csv)
+    assert not again.published and again.correction_issues == first.correction_issues
+    for res in (first, again):
+        assert res.corrections_applied == 1
     assert res.correction_issues == [
         "corrections.csv:2: document 'nowhere.txt' is not in the database: ingest it or fix the name",
         "corrections.csv:3: figure 'fines_confiscations@0-1' not found in fj2020.txt: "

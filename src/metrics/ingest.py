@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import multiprocessing
 import os
 import sys
@@ -292,6 +293,10 @@ def ingest(files: Sequence[Path], db: Path | str | None = None, *, workers: int 
             _publish(db_path, copy_from=None if rebuild else db_path, delete=sorted(delete), inserts=inserts,
                      ref=ref, fixes=fixes, corrections_name=corrections.name, meta=new_meta, result=result)
             result.published = True
+        else:
+            # Nothing to publish: repeat what the last publish could not apply, so it is not forgotten.
+            result.corrections_applied = int(meta.get("corrections_applied", 0))
+            result.correction_issues.extend(json.loads(meta.get("correction_issues", "[]")))
         _count(db_path, result)
     return result
 
@@ -356,7 +361,8 @@ def _publish(db: Path, *, copy_from: Path | None, delete: list[str],
         result.corrections_applied, issues = apply_corrections(con, fixes, corrections_name)
         result.correction_issues.extend(issues)
         store.refresh_headline(con)
-        store.set_meta(con, meta)
+        store.set_meta(con, {**meta, "corrections_applied": str(result.corrections_applied),
+                             "correction_issues": json.dumps(result.correction_issues, ensure_ascii=False)})
         con.commit()
         con.execute("CHECKPOINT")
     except BaseException:
