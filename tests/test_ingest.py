@@ -75,9 +75,10 @@ def test_first_ingest_loads_documents_figures_and_reference(corpus: dict[str, Pa
                                                  ("zj2021.txt", 1, True)]
     assert docs[0][1] == "fj2020工作报告" and str(docs[0][2]) == "2021-02-01"
     # provenance: stored offsets point into the stored text
-    for text, token, start, end in rows(db, "SELECT d.text, f.token, f.char_start, f.sentence_start FROM figures f "
-                                            "JOIN documents d ON d.id = f.doc_id"):
-        assert text[start:start + len(token)] == token and end <= start
+    for text, token, start, end, quote, q_start, q_end in rows(
+            db, "SELECT d.text, f.token, f.char_start, f.char_end, f.quote, f.sentence_start, f.sentence_end "
+                "FROM figures f JOIN documents d ON d.id = f.doc_id"):
+        assert text[start:end] == token and text[q_start:q_end] == quote
     assert rows(db, "SELECT value FROM figures WHERE region_code = '350000' AND period_kind = 'year'") == [
         (Decimal("23544800.5"),)]
     assert rows(db, "SELECT name FROM regions WHERE code = '440000'") == [("广东省",)]
