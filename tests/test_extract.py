@@ -216,3 +216,20 @@ def test_hard_wrapped_lines_are_read_as_prose() -> None:
         assert text[f.char_start:f.char_end] == f.token
         assert text[f.sentence_start:f.sentence_end] == f.quote
     assert float(got[0].yoy_pct) == 9.7
+
+
+def test_values_named_after_their_areas_or_years() -> None:
+    text = ("2024年1—3月，全省共受理消费者诉求41.27万件，同比增长12.6%（上年同期为36.65万件）。\n"
+            "青岛市、济南市、临沂市诉求量居全省前三位，分别为7.12万件、5.86万件、3.27万件。\n"
+            "其中，投诉23.18万件；咨询12.05万件。\n")
+    got = extract_text(text, published_on=date(2024, 4, 15)).figures
+    assert [(f.metric, float(f.value), f.region_code, f.year) for f in got] == [
+        ("complaints", 412700, "370000", 2024), ("complaints", 366500, "370000", 2023),
+        ("complaints", 71200, "370200", 2024), ("complaints", 58600, "370100", 2024),
+        ("complaints", 32700, "371300", 2024), ("complaints", 231800, "370000", 2024)]
+
+
+def test_values_of_earlier_years_in_one_sentence() -> None:
+    text = "2023年，全市新设经营主体52.9万户，同比增长14.9%；2022年为46.0万户，2021年为48.3万户。"
+    got = extract_text(text, published_on=date(2024, 2, 1)).figures
+    assert [(float(f.value), f.year) for f in got] == [(529000, 2023), (460000, 2022), (483000, 2021)]

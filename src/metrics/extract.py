@@ -655,6 +655,10 @@ class _Extractor:
             found = _last_trigger(cms, n, sstart, cstart)
             if found is not None and found[0].spec.emit and not self.cat.between.search(n, found[1].start(), tok.start):
                 return _Hit(tok, found[0].spec.id, f"{found[0].spec.id}:respectively", 0.75, None, sstart)
+            for cm in cms:  # "…受理量居前三位，分别为…" after figures of that metric
+                if cm.fallback is not None and cm.fallback.search(n, sstart, cstart) \
+                        and any(h.metric == cm.spec.id for h in done):
+                    return _Hit(tok, cm.spec.id, f"{cm.spec.id}:respectively", 0.65, None, sstart)
         last = next((h for h in reversed(done) if h.metric in self.cat.metrics
                      and self.cat.metrics[h.metric].spec.emit), None)
         past = self._past_value(tok, sstart, last)
