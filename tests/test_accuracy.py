@@ -47,10 +47,11 @@ def test_precision_and_recall_on_the_gold_set() -> None:
 
 
 @pytest.mark.slow
-def test_precision_and_recall_on_the_held_out_set() -> None:
-    heldout = ROOT / "tests" / "heldout"
+@pytest.mark.parametrize("name", ["heldout", "heldout2"])
+def test_precision_and_recall_on_the_held_out_sets(name: str) -> None:
+    heldout = ROOT / "tests" / name
     if not (heldout / "gold.jsonl").exists():
-        pytest.skip("no held-out set in this checkout")
+        pytest.skip(f"no {name} set in this checkout")
     precision, recall, counts = _precision_recall([heldout / "gold.jsonl"], heldout / "docs")
     assert precision >= MIN_HELDOUT, f"held-out precision {precision:.3f} ({counts})"
     assert recall >= MIN_HELDOUT, f"held-out recall {recall:.3f} ({counts})"

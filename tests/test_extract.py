@@ -233,3 +233,9 @@ def test_values_of_earlier_years_in_one_sentence() -> None:
     text = "2023年，全市新设经营主体52.9万户，同比增长14.9%；2022年为46.0万户，2021年为48.3万户。"
     got = extract_text(text, published_on=date(2024, 2, 1)).figures
     assert [(float(f.value), f.year) for f in got] == [(529000, 2023), (460000, 2022), (483000, 2021)]
+
+
+def test_month_on_month_change_is_not_year_on_year() -> None:
+    text = "4月份受理投诉举报9.96万件，环比下降4.2%，同比增长18.6%；服务类投诉4315件，其中涉及旅游服务的投诉同比增长63.8%。"
+    a, b = extract_text(text, published_on=date(2021, 7, 21)).figures
+    assert (float(a.yoy_pct), b.yoy_pct) == (18.6, None)

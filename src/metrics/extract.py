@@ -802,15 +802,18 @@ class _Extractor:
         n = self.d.norm
         out: dict[int, Decimal] = {}
         for m in _YOY.finditer(n, ss, se):
-            before = [h for h in group if h.tok.end <= m.start()]
+            if n.endswith("环比", ss, m.start()) or n.endswith("环比", ss, m.start("dir")):
+                continue  # month on month, not year on year
+            # an earlier period's value ("比2022年的3.97亿元增长16.4%") is the base, not the figure changed
+            before = [h for h in group if h.tok.end <= m.start() and not h.rule.endswith(":past-value")]
             if not before:
                 continue
             vals = [Decimal(v) for v in _PCT.findall(m.group("vals"))]
             if m.group("dir") in _DOWN:
                 vals = [-v for v in vals]
             gap = n[before[-1].tok.end:m.start()]
-            if not m.group("tb") and len(gap) > 3:
-                continue
+            if (not m.group("tb") and len(gap) > 3) or "其中" in gap:
+                continue  # "…3642件，其中涉及旅游服务的投诉同比增长63.8%" changes another quantity
             if m.group("f1") or m.group("f2") or len(vals) > 1:
                 targets = before[-len(vals):]
                 for h, v in zip(targets, vals[-len(targets):], strict=True):
@@ -957,7 +960,7 @@ def _dedupe(figures: list[Figure]) -> list[Figure]:
                 break
         else:
             clusters.append([f])
-    kept = {id(max(c, key=lambda g: g.confidence)) for cs in groups.values() for c in cs}
+    kept = {id(max(c, key=lambda g: (g.confidence, g.yoy_pct is not None))) for cs in groups.values() for c in cs}
     out = [f for f in figures if id(f) in kept]
     exact = [f for f in out if not f.approx]
     # a rounded restatement ("查处价格违法案件千余件" in a title over "1086件" in the body) is the same figure
