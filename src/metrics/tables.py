@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+# A gap between cells; a line without one is no table line.
+_GAP = re.compile(r"\S[ \t]+\S")
 # A cell: a run of non-blank characters (a tab or spaces separate cells).
 _CELL = re.compile(r"[^\s]+")
 # A numeric cell: 68,214 / 3,164.8 / 13.9% / 0. Not a year, not a code.
@@ -64,8 +66,12 @@ def find_tables(norm: str, lines: list[tuple[int, int]]) -> list[Table]:
     out: list[Table] = []
     i = 0
     while i < len(lines):
-        header = _cells(norm, *lines[i])
-        if len(header) < 3 or any(c.number is not None for c in header) or len(norm[lines[i][0]:lines[i][1]]) > 120:
+        s, e = lines[i]
+        if e - s > 120 or i + MIN_ROWS >= len(lines) or not _GAP.search(norm, s, e):
+            i += 1
+            continue
+        header = _cells(norm, s, e)
+        if len(header) < 3 or any(c.number is not None for c in header):
             i += 1
             continue
         rows, spans = [], []
