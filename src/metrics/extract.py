@@ -507,13 +507,19 @@ class _Extractor:
                     continue
                 tok = NumberToken(cell.start, cell.end, cell.text, cell.number * scale, base, family, "", False)
                 h = _Hit(tok, cm.spec.id, f"{cm.spec.id}:table", 0.8, None, label.start)
-                h.extra.update(year=int(y.group(1)), subject="")
+                h.extra.update(year=int(y.group(1)), subject=self._label_subject(label.start, unit.start(), cm))
                 row_hits.append(h)
             if yoy_col is not None and row_hits and row[yoy_col].number is not None:
                 latest = max(row_hits, key=lambda h: h.extra["year"])
                 latest.extra["yoy"] = row[yoy_col].number
             out.extend(row_hits)
         return out
+
+    def _label_subject(self, start: int, end: int, cm: CompiledMetric) -> str:
+        """The scope a table row's label names ("其中：新登记外资企业（户）" → 外资企业)."""
+        h = _Hit(NumberToken(end, end, "", Decimal(0), "", "", "", False), cm.spec.id, "table", 0.0, None, start)
+        h.seg_start = start
+        return self._subject(h, cm)
 
     def _metric_table(self, table) -> list[_Hit]:
         """"序号 | 食品类别 | 抽检批次 | 合格批次 | 不合格批次": each row a category."""
@@ -922,8 +928,18 @@ class _Extractor:
 
 
     def inherit_sampling_scope(self, figures: list[Figure]) -> None:
-        """A failed count or a rate still without scope takes that of the paragraph's last sampling figure."""
+        """A failed count or a rate still without scope takes that of the paragraph's last sampling
+        figure; a complaints figure still without one takes which-of-these from the last complaints
+        figure before it ("诉求量居前三位，分别为7.12万件…" counts 诉求)."""
         d = self.d
+        last_complaints = ""
+        for f in figures:
+            if f.metric != "complaints":
+                continue
+            if f.subject:
+                last_complaints = f.subject
+            elif last_complaints:
+                f.subject = last_complaints
         for i, f in enumerate(figures):
             if f.subject or f.metric not in ("failed_batches", "pass_rate", "fail_rate"):
                 continue
@@ -940,7 +956,7 @@ def _scope_region(word: str, base: regions.Region | None) -> regions.Region | No
         return None
     if word == "全省" or word == "省局":
         return regions.province_of(base.code) or base
-    if word in ("全市", "市局"):
+    if word in ("全市", "市局", "全地区", "全州", "全盟"):
         if base.level == "county" and base.parent and not base.name.endswith("市"):
             return regions.get(base.parent) or base
         return base
