@@ -907,17 +907,19 @@ class _Extractor:
         sentence part ("水产制品抽检467批次，…不合格16批次，合格率96.57%", "查处食品药品案件1.42万件、
         罚没款1.35亿元"). Across metrics only the scope travels, not complaint words (投诉, 举报)."""
         n = self.d.norm
+        parent: dict[int, str] = {}  # sentence start of a 其中 sentence -> the scope it breaks down
         for i, f in enumerate(figures):
+            if i and f.sentence_start not in parent and n.startswith("其中", f.sentence_start):
+                g = figures[i - 1]  # already final: figures are settled in text order
+                if g.sentence_end == f.sentence_start and g.subject:
+                    parent[f.sentence_start] = self._clean_subject(_COMPLAINT_WORDS.sub("", g.subject))
             if f.subject or i == 0:
                 continue
             g = figures[i - 1]
-            if g.sentence_start != f.sentence_start and n.startswith("其中", f.sentence_start) and g.subject \
-                    and g.sentence_end == f.sentence_start:
-                # "…接收食品类投诉举报2.3万件。其中，…立案674件": a breakdown keeps the scope it breaks down
-                f.subject = self._clean_subject(_COMPLAINT_WORDS.sub("", g.subject))
-                continue
             if g.sentence_start != f.sentence_start or not g.subject \
                     or re.search(r"[;；]", n[g.char_end:f.char_start]):
+                # "…接收食品类投诉举报2.3万件。其中，…立案674件": a breakdown keeps the scope it breaks down
+                f.subject = parent.get(f.sentence_start, "")
                 continue
             if g.metric == f.metric:
                 f.subject = g.subject
@@ -925,6 +927,8 @@ class _Extractor:
                 # a labelled list item's label names that item only
                 f.subject = self._clean_subject(_COMPLAINT_WORDS.sub("", g.subject)) \
                     if g.metric == "complaints" else g.subject
+            if not f.subject:
+                f.subject = parent.get(f.sentence_start, "")
 
 
     def inherit_sampling_scope(self, figures: list[Figure]) -> None:
