@@ -157,3 +157,26 @@ def test_document_figures_lists_keys(db: Path) -> None:
 def test_published_on_comes_from_the_document(db: Path) -> None:
     df = query.compare("complaints", regions="浙江", db=db)
     assert df["published_on"].to_list() == [date(2022, 1, 20)]
+
+
+def test_region_profile_can_add_scoped_figures_after_the_headlines(db: Path) -> None:
+    headline = query.region_profile("广东", db=db)
+    full = query.region_profile("广东", include_scoped=True, db=db)
+    assert full.columns == [*query.COMPARE_COLUMNS, "headline"]
+    assert full.filter(pl.col("headline")).drop("headline").equals(headline)
+    # 广东's 2020 complaints figure is about 食品 only: no headline, but listed after the headlines
+    assert full.filter(~pl.col("headline")).select("metric", "year", "subject", "value").rows() == [
+        ("complaints", 2020, "食品", 77.0)]
+    assert full["headline"].to_list() == [True] * headline.height + [False]
+    assert query.region_profile("广东", years=2021, include_scoped=True, db=db)["headline"].all()
+
+
+def test_metric_names_come_from_the_catalogue_table(db: Path) -> None:
+    names = query.metric_names(db=db)
+    con = query.connect(db)
+    try:
+        ids = [r[0] for r in con.execute("SELECT id FROM metrics").fetchall()]
+    finally:
+        con.close()
+    assert sorted(names) == sorted(ids) and "fines_confiscations" in names
+    assert names["fines_confiscations"] != "fines_confiscations" and all(names.values())

@@ -19,7 +19,8 @@ from metrics.store import StoreError, connect_readonly, display_path, resolve_db
 
 __all__ = [
     "COMPARE_COLUMNS", "QueryError", "StoreError", "compare", "conflicts", "connect", "coverage", "document_figures",
-    "known_metrics", "known_regions", "known_years", "low_confidence", "region_profile", "trend",
+    "known_metrics", "known_regions", "known_years", "low_confidence", "metric_names", "region_profile",
+    "trend",
 ]
 
 COMPARE_COLUMNS: tuple[str, ...] = (
@@ -215,13 +216,33 @@ def low_confidence(threshold: float = 0.6, *, db: Db = None) -> pl.DataFrame:
         )
 
 
-def region_profile(region: str, years: int | Sequence[int] | None = None, *, db: Db = None) -> pl.DataFrame:
-    """Every headline figure of one region (code or name), by metric and year."""
+def region_profile(region: str, years: int | Sequence[int] | None = None, *, include_scoped: bool = False,
+                   db: Db = None) -> pl.DataFrame:
+    """Every headline figure of one region (code or name), by metric and year.
+
+    include_scoped=True appends the region's figures about one subject (食品类投诉 …) after the headlines
+    and adds a boolean `headline` column telling the two apart.
+    """
     year_list = _years(years)
     with _using(db) as con:
         code = _resolve_region(con, region)
         where, params = _where([("region_code = ?", [code]), _in("year", year_list)])
-        return _frame(con, f"SELECT {_SELECT} FROM headline {where} ORDER BY metric, year", params)  # noqa: S608
+        if not include_scoped:
+            return _frame(con, f"SELECT {_SELECT} FROM headline {where} ORDER BY metric, year", params)  # noqa: S608
+        return _frame(
+            con,
+            f"SELECT {_SELECT}, TRUE AS headline FROM headline {where} UNION ALL "  # noqa: S608
+            f"SELECT {_SELECT}, FALSE AS headline FROM figures_all {where} AND coalesce(subject, '') <> '' "
+            "ORDER BY headline DESC, metric, year NULLS LAST, subject, period_label, published_on, char_start",
+            params + params,
+        )
+
+
+def metric_names(db: Db = None) -> dict[str, str]:
+    """Chinese display name of each catalogue metric id (the id itself when the catalogue has no name)."""
+    with _using(db) as con:
+        rows = con.execute("SELECT id, name FROM metrics ORDER BY id").fetchall()
+    return {i: n or i for i, n in rows}
 
 
 def known_metrics(*, db: Db = None) -> list[str]:
