@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
-from test_report import evil_db  # noqa: F401  (fixture)
 
 from metrics import briefing, report
 
@@ -82,7 +81,7 @@ def test_figure_rows_format_values_and_keep_sources() -> None:
 
 
 @pytest.mark.slow
-def test_hostile_report_text_shows_as_text(evil_db: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_hostile_report_text_shows_as_text(evil_db: Path, tmp_path: Path) -> None:
     """A figure whose title and quote hold <script> and <img onerror> renders them as visible text."""
     from metrics import query
 

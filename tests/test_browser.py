@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_report import evil_db, sample_db  # noqa: F401  (fixtures)
 
 from metrics import briefing, paths, report
 
@@ -57,7 +56,7 @@ def open_briefing(browser, html: Path, shot: str) -> dict:  # type: ignore[no-un
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["province_comparison", "region_profile", "data_coverage"])
-def test_briefing_draws_offline_without_errors(browser, sample_db: Path, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_briefing_draws_offline_without_errors(browser, sample_db: Path, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
     result = report.run_report(name, {}, db=sample_db, out=tmp_path)
     assert result.ok, result.error
     seen = open_briefing(browser, result.html, name)
@@ -68,7 +67,7 @@ def test_briefing_draws_offline_without_errors(browser, sample_db: Path, tmp_pat
 
 
 @pytest.mark.slow
-def test_hostile_text_never_runs_in_the_browser(browser, evil_db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_hostile_text_never_runs_in_the_browser(browser, evil_db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = report.run_report("province_comparison", {"metric": "fines_confiscations", "year": 2020},
                                db=evil_db, out=tmp_path)
     assert result.ok, result.error
@@ -88,7 +87,7 @@ def test_hostile_text_never_runs_in_the_browser(browser, evil_db: Path, tmp_path
 
 
 @pytest.mark.slow
-def test_console_check_catches_a_csp_violation(browser, evil_db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_console_check_catches_a_csp_violation(browser, evil_db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The clean-console assertion is not vacuous: a page whose CSP misses one script hash reports it."""
     import re
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import jupytext
 import pytest
 from selectolax.lexbor import LexborHTMLParser
-from test_report import sample_db  # noqa: F401  (fixture)
 
 from metrics import briefing, params, paths, query, report, summary
 
@@ -49,7 +48,7 @@ def _charts(tree: LexborHTMLParser) -> int:
 
 
 @pytest.mark.slow
-def test_province_comparison(sample_db: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_province_comparison(sample_db: Path, tmp_path: Path) -> None:
     result, tree, run = _render("province_comparison", sample_db, tmp_path)
     metric, year = run["parameters"]["metric"], run["parameters"]["year"]
     history = query.compare(metric, level="province", db=str(sample_db))
@@ -66,7 +65,7 @@ def test_province_comparison(sample_db: Path, tmp_path: Path) -> None:  # noqa: 
 
 
 @pytest.mark.slow
-def test_province_comparison_with_given_regions(sample_db: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_province_comparison_with_given_regions(sample_db: Path, tmp_path: Path) -> None:
     db = str(sample_db)
     metric = max(query.known_metrics(db=db), key=lambda m: query.compare(m, level="province", db=db).height)
     frame = query.compare(metric, level="province", db=db)
@@ -81,7 +80,7 @@ def test_province_comparison_with_given_regions(sample_db: Path, tmp_path: Path)
 
 
 @pytest.mark.slow
-def test_region_profile(sample_db: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_region_profile(sample_db: Path, tmp_path: Path) -> None:
     result, tree, run = _render("region_profile", sample_db, tmp_path)
     profile = query.region_profile(run["parameters"]["region"], db=str(sample_db))
     assert profile.height > 0 and _charts(tree) == 1
@@ -94,7 +93,7 @@ def test_region_profile(sample_db: Path, tmp_path: Path) -> None:  # noqa: F811
 
 
 @pytest.mark.slow
-def test_data_coverage(sample_db: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_data_coverage(sample_db: Path, tmp_path: Path) -> None:
     result, tree, run = _render("data_coverage", sample_db, tmp_path)
     db = str(sample_db)
     assert _charts(tree) == 1

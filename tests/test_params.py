@@ -6,7 +6,6 @@ from pathlib import Path
 
 import papermill
 import pytest
-from test_report import sample_db, scratch_notebook  # noqa: F401  (fixture, helper)
 
 from metrics import params, query
 
@@ -43,7 +42,7 @@ def test_unknown_notebook_lists_the_known_ones() -> None:
 
 
 @pytest.mark.slow
-def test_validate_rejects_bad_values_in_one_line(sample_db: Path) -> None:  # noqa: F811
+def test_validate_rejects_bad_values_in_one_line(sample_db: Path) -> None:
     db = str(sample_db)
     metric = query.known_metrics(db=db)[0]
     years = query.known_years(metric, db=db)
@@ -62,7 +61,7 @@ def test_validate_rejects_bad_values_in_one_line(sample_db: Path) -> None:  # no
 
 
 @pytest.mark.slow
-def test_defaults_come_from_the_data(sample_db: Path) -> None:  # noqa: F811
+def test_defaults_come_from_the_data(sample_db: Path) -> None:
     db = str(sample_db)
     p = params.validate({"db": db}, "province_comparison")
     ranked = query.compare(p.metric, years=p.year, level="province", db=db)
@@ -83,7 +82,7 @@ def test_defaults_come_from_the_data(sample_db: Path) -> None:  # noqa: F811
 
 
 @pytest.mark.slow
-def test_region_names_become_codes(sample_db: Path) -> None:  # noqa: F811
+def test_region_names_become_codes(sample_db: Path) -> None:
     from metrics import regions
 
     db = str(sample_db)
@@ -94,7 +93,7 @@ def test_region_names_become_codes(sample_db: Path) -> None:  # noqa: F811
 
 
 @pytest.mark.slow
-def test_validation_cell_fails_fast_on_a_misspelt_papermill_parameter(sample_db: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_validation_cell_fails_fast_on_a_misspelt_papermill_parameter(sample_db: Path, tmp_path: Path) -> None:
     """papermill only warns about an undeclared parameter; the notebook's validation cell must stop it."""
     import jupytext
     import nbformat
@@ -111,7 +110,7 @@ def test_validation_cell_fails_fast_on_a_misspelt_papermill_parameter(sample_db:
 
 
 @pytest.mark.slow
-def test_namespace_validation_ignores_kernel_and_notebook_variables(sample_db: Path) -> None:  # noqa: F811
+def test_namespace_validation_ignores_kernel_and_notebook_variables(sample_db: Path) -> None:
     """Re-running the validation cell in Lab sees IPython's names, modules and the notebook's own frames."""
     import polars as pl
 

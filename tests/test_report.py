@@ -1,6 +1,6 @@
 """report.py: parameter slugs, schedules, publishing on success only, failed runs to reports/_failed.
 
-Also holds the database builders the other report tests import (`build_db`, `gold_db`, `sample_db`).
+The sample and hostile databases (`sample_db`, `evil_db`) are session fixtures in conftest.py.
 """
 
 from __future__ import annotations
@@ -9,109 +9,14 @@ import csv
 import json
 import re
 import subprocess
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pytest
 
-from metrics import paths, report, store
-from metrics.figures import Figure
+from metrics import paths, report
 
 ROOT = paths.ROOT
-
-
-# ---- database builders (store API) --------------------------------------------------------------
-
-def build_db(db: Path, docs: list[dict[str, Any]], figures: dict[str, list[Figure]]) -> Path:
-    """A database written with the store's own functions: documents, figures, reference, views."""
-    con = duckdb.connect(str(db))
-    try:
-        store.create_schema(con)
-        store.insert_documents(con, docs)
-        rows = []
-        for d in docs:
-            rows += store.figure_rows(d["id"], d["name"], figures.get(d["id"], []))
-        store.insert_figures(con, rows)
-        metric_ids = sorted({f.metric for fs in figures.values() for f in fs})
-        ref = store.Reference(
-            regions=_region_rows(),
-            metrics=[{"id": m, "name": METRIC_NAMES.get(m, m), "names": [], "unit": None, "kind": None,
-                      "definition": None} for m in metric_ids],
-        )
-        store.write_reference(con, ref)
-        store.rebuild_figures(con)
-        store.refresh_headline(con)
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    return db
-
-
-METRIC_NAMES = {"fines_confiscations": "罚没款", "complaints": "投诉", "cases": "案件", "sampling_batches": "抽检批次",
-                "failed_batches": "不合格批次", "pass_rate": "合格率", "fail_rate": "不合格率",
-                "losses_recovered": "挽回损失", "new_enterprises": "新设企业", "new_market_entities": "新设市场主体"}
-
-
-def _region_rows() -> list[dict[str, Any]]:
-    from metrics import regions
-
-    return [{"code": r["code"], "name": r["name"], "level": r["level"], "parent": r.get("parent"),
-             "valid_from": r.get("valid_from"), "valid_to": r.get("valid_to")} for r in regions.all_regions()]
-
-
-def doc_row(doc_id: str, name: str, title: str, text: str, published_on: date | None = None) -> dict[str, Any]:
-    """A documents row for build_db."""
-    return {"id": doc_id, "path": f"data/raw/{name}", "name": name, "title": title, "publisher": None,
-            "region_code": None, "published_on": published_on, "date_source": None, "genre": None,
-            "format": "txt", "encoding": "utf-8", "n_chars": len(text), "n_figures": 0,
-            "ingested_at": datetime(2026, 1, 1), "extractor_version": "test", "text": text}
-
-
-def hostile_db(db: Path) -> Path:
-    """Two provinces whose document title and quote carry <script> and <img onerror> payloads."""
-    from metrics import regions
-
-    payload_title = 'Report <script>window.__pwned=1</script> 标题'
-    payload_quote = '罚没款2.6亿元<img src=x onerror="window.__pwned=2">，<b>加粗</b>'
-    docs, figures = [], {}
-    for i, (code, value, kind) in enumerate((("510000", "260000000", "year"), ("440000", "120000000", "ytd"))):
-        text = f"{payload_quote} 第{i}份。"
-        doc_id = f"doc{i}"
-        docs.append(doc_row(doc_id, f"hostile{i}.txt", payload_title, text, date(2021, 1, 15)))
-        r = regions.get(code)
-        figures[doc_id] = [Figure(
-            metric="fines_confiscations", value=Decimal(value), unit="元", token="2.6亿元", char_start=3,
-            char_end=8, quote=payload_quote, sentence_start=0, sentence_end=len(payload_quote), rule="test",
-            confidence=0.5, region_code=code, region_name=r.name, region_level=r.level, year=2020,
-            period_kind=kind, period_start=date(2020, 1, 1), period_end=date(2020, 12, 31) if kind == "year"
-            else date(2020, 8, 31), yoy_pct=Decimal("12.5"),
-        )]
-    return build_db(db, docs, figures)
-
-
-def ingest_samples(db: Path) -> Path:
-    """data/raw ingested by the project's own ingest (the sample data every notebook must handle)."""
-    from metrics import ingest
-    from metrics.cli import expand_paths
-
-    result = ingest.ingest(expand_paths([str(paths.RAW_DIR)]), db, progress=False)
-    assert result.n_figures > 0, "ingest of data/raw produced no figures"
-    return db
-
-
-@pytest.fixture(scope="session")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample documents ingested once per test session."""
-    return ingest_samples(tmp_path_factory.mktemp("sample") / "regmetrics.duckdb")
-
-
-@pytest.fixture(scope="session")
-def evil_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database whose report text tries to inject HTML and script."""
-    return hostile_db(tmp_path_factory.mktemp("evil") / "evil.duckdb")
 
 
 # ---- helpers -------------------------------------------------------------------------------------

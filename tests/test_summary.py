@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_report import sample_db  # noqa: F401  (fixture)
 
 from metrics import query, summary
 
@@ -56,7 +55,7 @@ def test_comparison_summary_single_and_empty() -> None:
 
 
 @pytest.mark.slow
-def test_summary_from_sample_data_names_the_leader(sample_db: Path) -> None:  # noqa: F811
+def test_summary_from_sample_data_names_the_leader(sample_db: Path) -> None:
     db = str(sample_db)
     for metric in query.known_metrics(db=db):
         frame = query.compare(metric, level="province", db=db)
