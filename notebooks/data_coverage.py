@@ -31,7 +31,7 @@ P = params.validate(globals(), "data_coverage")
 charts.setup()
 
 # %%
-names = summary.metric_names(P.db)
+names = query.metric_names(P.db)
 cells = query.coverage(P.metrics, years=P.years, db=P.db)
 briefing.show_heading("数据覆盖", level=1)
 briefing.show_text(summary.coverage_summary(cells))
@@ -42,7 +42,10 @@ briefing.show_text(summary.coverage_summary(cells))
 # 每格显示该地区该年份数据所覆盖的最宽期间；鼠标悬停可查看具体指标及其期间。
 
 # %%
-charts.coverage_heatmap(cells, "各地区各年份的数据口径").show()
+known_years = query.known_years(db=P.db)
+charts.coverage_heatmap(cells, "各地区各年份的数据口径",
+                        empty=f"所选指标和年份没有可归到地区和年份的数值：数据库中有数值的年份为{known_years[0]}–{known_years[-1]}年，"
+                              "请放宽指标（metrics）或年份（years）。" if known_years else "数据库中没有数值：请先运行 make ingest。").show()
 
 # %% [markdown]
 # ## 互相矛盾的数值

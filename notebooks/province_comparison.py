@@ -35,7 +35,7 @@ P = params.validate(globals(), "province_comparison")
 charts.setup()
 
 # %%
-names = summary.metric_names(P.db)
+names = query.metric_names(P.db)
 metric_name = names.get(P.metric, P.metric)
 ranked = query.compare(P.metric, years=P.year, regions=P.regions, level=P.level, db=P.db)
 history = query.compare(P.metric, years=P.years, regions=P.regions, level=P.level, db=P.db)
@@ -53,7 +53,8 @@ briefing.show_text(summary.comparison_summary(ranked, metric_name, P.year, P.lev
 # 斜线条纹表示非全年数据（年内累计、单月等），不宜与全年数据直接比较。鼠标悬停可查看来源文件与原文。
 
 # %%
-charts.ranking_bar(ranked, metric_name, P.year).show()
+charts.ranking_bar(ranked, metric_name, P.year,
+                  empty=f"{P.year}年所选地区没有{metric_name}的全口径数值：请换一个年份（year）或地区（regions、level）。").show()
 
 # %% [markdown]
 # ## 历年变化
@@ -61,7 +62,8 @@ charts.ranking_bar(ranked, metric_name, P.year).show()
 # 空心点表示非全年数据。鼠标悬停可查看来源。
 
 # %%
-charts.trend_lines(history, metric_name).show()
+charts.trend_lines(history, metric_name,
+                  empty=f"所选地区和年份没有{metric_name}的全口径数值：请放宽年份（years）或地区（regions、level）。").show()
 
 # %% [markdown]
 # ## 数据表

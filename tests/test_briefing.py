@@ -110,3 +110,73 @@ def test_hostile_report_text_shows_as_text(evil_db: Path, tmp_path: Path) -> Non
     assert ytd["region_name"] in summary and ytd["period_label"] in summary and "不宜直接比较" in summary
     run = json.loads((result.folder / "run.json").read_text("utf-8"))
     assert run["charts"] == 2 and re.fullmatch(r"metric-fines_confiscations_year-2020", result.slug)
+
+
+def test_show_figures_shows_a_note_instead_of_an_empty_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[dict] = []
+    monkeypatch.setattr(briefing, "_display", shown.append)
+    briefing.show_figures([], {}, caption="空表", empty=f"没有数值{PAYLOADS[1]}")
+    tree = LexborHTMLParser(shown[-1]["text/html"])
+    assert not tree.css("table") and not tree.css("img")
+    assert tree.css_first("p.regmetrics-note").text() == f"没有数值{PAYLOADS[1]}"
+    briefing.show_figures([], {}, caption="空表")  # no `empty`: the headers-only table as before
+    assert LexborHTMLParser(shown[-1]["text/html"]).css_first("caption").text() == "空表"
+
+
+def test_table_cells_carry_their_column_class() -> None:
+    tree = LexborHTMLParser(briefing.table_html([{"quote": "原文", 'x"><b': 1}], [("quote", "原文"), ('x"><b', "X")]))
+    assert [td.attributes.get("class") for td in tree.css("td")] == ["c-quote", "c-xb"]
+    assert not tree.css("td b")
+
+
+def test_empty_frames_give_a_note_not_axes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from metrics import charts
+
+    shown: list[dict] = []
+    monkeypatch.setattr(briefing, "_display", shown.append)
+    for chart in (charts.ranking_bar([], "罚没款", 2020), charts.trend_lines([], "罚没款"),
+                  charts.profile_chart([], {}), charts.coverage_heatmap([]),
+                  charts.ranking_bar([{"year": 2019, "value": 1.0, "region_name": "x", "unit": "元"}], "罚没款", 2020,
+                                     empty="换一个年份<script>")):
+        assert isinstance(chart, charts.EmptyChart)
+        chart.show()
+    notes = [LexborHTMLParser(b["text/html"]).css_first("p.regmetrics-note").text() for b in shown]
+    assert notes[0].startswith("2020年没有罚没款数值") and notes[-1] == "换一个年份<script>"
+    assert all(n for n in notes)
+
+
+def _heat_rows(codes: list[str]) -> list[dict]:
+    from metrics import regions
+
+    return [{"region_code": c, "region_name": regions.get(c).name, "region_level": regions.get(c).level,
+             "year": 2020, "metric": "complaints", "period_kind": "year", "period_label": "全年", "n_figures": 2}
+            for c in codes]
+
+
+def test_coverage_heatmap_folds_many_regions_into_provinces() -> None:
+    from metrics import charts, regions
+
+    prefectures = [r["code"] for r in regions.all_regions() if r["level"] == "prefecture" and not r.get("valid_to")]
+    few = charts.coverage_heatmap(_heat_rows(prefectures[:5]))
+    assert len(few.data[0].y) == 5  # few regions: one row each
+    many_codes = prefectures[: charts.HEAT_MAX_ROWS + 20]
+    many = charts.coverage_heatmap(_heat_rows(many_codes))
+    provinces = {regions.province_of(c).code for c in many_codes}
+    assert len(many.data[0].y) == len(provinces) < len(many_codes)
+    assert all(y.endswith("（含下辖地区）") for y in many.data[0].y)
+    assert many.layout.height <= max(320, 80 + 26 * len(provinces)) < 80 + 26 * len(many_codes)
+    # every folded figure is still counted in its province's cells
+    counted = sum(int(h.rsplit("共", 1)[1].rstrip("个数值")) for row in many.data[0].customdata for h in row if "共" in h)
+    assert counted == 2 * len(many_codes)
+
+
+def test_profile_chart_draws_whole_scope_figures_only() -> None:
+    from metrics import charts
+
+    base = {"region_code": "140000", "region_name": "山西省", "year": 2023, "unit": "件", "period_kind": "ytd",
+            "period_label": "1–7月", "approx": "", "doc_title": "d", "quote": "q"}
+    scoped = [{**base, "metric": "complaints", "value": 23000.0, "subject": "食品类投诉举报", "headline": False}]
+    assert isinstance(charts.profile_chart(scoped, {}), charts.EmptyChart)
+    mixed = [*scoped, {**base, "metric": "cases", "value": 674.0, "subject": "", "headline": True}]
+    fig = charts.profile_chart(mixed, {"cases": "案件"})
+    assert [list(t.y) for t in fig.data] == [[674.0]]

@@ -85,11 +85,45 @@ def test_region_profile(sample_db: Path, tmp_path: Path) -> None:
     profile = query.region_profile(run["parameters"]["region"], db=str(sample_db))
     assert profile.height > 0 and _charts(tree) == 1
     rows = _cells(tree)
-    names = summary.metric_names(str(sample_db))
+    names = query.metric_names(str(sample_db))
     for r in profile.to_dicts():
         want = summary.value_text(r["value"], r["unit"], r["approx"])
         assert any(names[r["metric"]] in row and want in row and r["quote"] in row for row in rows)
     assert any(profile["region_name"][0] in h.text() for h in tree.css("h1"))
+    # the region's 分项/口径 figures follow in their own table, each with its subject
+    full = query.region_profile(run["parameters"]["region"], include_scoped=True, db=str(sample_db))
+    scoped = full.filter(~full["headline"])
+    assert len(rows) == full.height
+    for r in scoped.to_dicts():
+        want = summary.value_text(r["value"], r["unit"], r["approx"])
+        assert any(r["subject"] in row and want in row and r["quote"] in row for row in rows), r["subject"]
+
+
+@pytest.mark.slow
+def test_region_profile_of_a_region_with_only_scoped_figures(sample_db: Path, tmp_path: Path) -> None:
+    """A region whose figures all carry a subject (e.g. 食品类投诉举报) still gets its full profile:
+    its name in the heading, every figure with its subject, and a note instead of an empty chart."""
+    db = str(sample_db)
+    only_scoped = [c for c in query.known_regions(db=db)
+                   if query.region_profile(c, db=db).is_empty()
+                   and query.region_profile(c, include_scoped=True, db=db).height > 0]
+    assert only_scoped, "the sample data has regions whose every figure is about one subject"
+    code = only_scoped[0]
+    result, tree, run = _render("region_profile", sample_db, tmp_path, region=code)
+    name = params.region_name(code)
+    assert name != code and f"{name}市场监管指标概况" in [h.text() for h in tree.css("h1")]
+    assert _charts(tree) == 0
+    notes = [p.text() for p in tree.css("p.regmetrics-note")]
+    suggested = params.regions_with_headlines(db, like=code)
+    assert any(f"{name}没有全口径" in n and suggested[0][1] in n for n in notes)
+    full = query.region_profile(code, include_scoped=True, db=db)
+    rows = _cells(tree)
+    assert len(rows) == full.height
+    for r in full.to_dicts():
+        want = summary.value_text(r["value"], r["unit"], r["approx"])
+        assert any(r["subject"] in row and want in row and r["quote"] in row for row in rows), r["subject"]
+    text = " ".join(p.text() for p in tree.css("p"))
+    assert f"另有{full.height}个分项/口径数值" in text and "数据库中没有" not in text
 
 
 @pytest.mark.slow

@@ -123,3 +123,22 @@ def test_namespace_validation_ignores_kernel_and_notebook_variables(sample_db: P
         params.validate({**base, "yeer": 2020}, "province_comparison")
     with pytest.raises(params.ParameterError, match="unknown parameter 'region' for province_comparison"):
         params.validate({**base, "region": "四川"}, "province_comparison")
+
+
+@pytest.mark.slow
+def test_region_names_and_regions_with_headlines(sample_db: Path) -> None:
+    from metrics import regions
+
+    db = str(sample_db)
+    code = query.known_regions("province", db=db)[0]
+    assert params.region_name(code) == regions.get(code).name and params.region_name("999999") == "999999"
+    found = params.regions_with_headlines(db)
+    want: dict[str, int] = {}
+    for m in query.known_metrics(db=db):
+        for c in query.compare(m, level=None, db=db)["region_code"].to_list():
+            want[c] = want.get(c, 0) + 1
+    assert {c: n for c, _, n in found} == want
+    assert [n for _, _, n in found] == sorted(want.values(), reverse=True)
+    like = params.regions_with_headlines(db, like=code)
+    levels = [regions.get(c).level for c, _, _ in like]
+    assert code not in [c for c, _, _ in like] and levels == sorted(levels, key=lambda lv: lv != "province")

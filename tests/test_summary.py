@@ -70,3 +70,54 @@ def test_summary_from_sample_data_names_the_leader(sample_db: Path) -> None:
                                   summary.scale_for([r["value"] for r in rows], lead["unit"])) in text
         if len({r["period_kind"] for r in rows}) > 1:
             assert "不宜直接比较" in text
+
+
+def test_a_ytd_figure_is_never_called_a_full_year() -> None:
+    dec = {**ROWS[1], "period_label": "1–12月", "approx": ""}
+    assert summary.period_words(dec) == "1–12月累计，未确认为全年数"
+    assert summary.period_words(ROWS[0]) == "" and summary.period_words(ROWS[1]) == "1–8月"
+    text = summary.comparison_summary([ROWS[0], dec], "罚没款", 2020)
+    assert "广东省为1–12月累计，未确认为全年数数据" in text and "不宜直接比较" in text
+    only = summary.comparison_summary([dec], "罚没款", 2020)
+    assert "（1–12月累计，未确认为全年数）" in only and "并非全年数" in only
+
+
+def test_comparison_summary_flags_scoped_figures() -> None:
+    scoped = {**ROWS[2], "subject": "食品类"}
+    text = summary.comparison_summary([ROWS[0], scoped], "罚没款", 2020)
+    assert "北京市最低，为0.3亿元（“食品类”分项）" in text
+    assert "北京市为“食品类”分项数据" in text and "并非全口径数" in text
+    assert "分项" not in summary.comparison_summary(ROWS, "罚没款", 2020)
+
+
+def test_profile_summary_separates_headline_and_scoped_figures() -> None:
+    head = {**ROWS[0], "metric": "fines_confiscations", "headline": True, "subject": ""}
+    scoped = {**ROWS[1], "metric": "complaints", "unit": "件", "value": 23000.0, "headline": False,
+              "subject": "食品类投诉举报", "approx": ""}
+    names = {"fines_confiscations": "罚没款", "complaints": "投诉"}
+    both = summary.profile_summary([head, scoped], "四川省", names)
+    assert "全口径数值共1个，各指标最新：2020年罚没款2.6亿元。" in both
+    assert "另有1个分项/口径数值（投诉；如“食品类投诉举报”）" in both and "不是四川省的总数" in both
+    assert "2.3万件" not in both  # a subject's figure is never given as the region's value
+    only = summary.profile_summary([scoped], "山西省", names)
+    assert "其中没有全口径（全地区、不分项）的数值" in only and "1个数值并非全年数" in only
+    assert summary.profile_summary([], "山西省", names) == "数据库中没有山西省的指标数据。"
+
+
+@pytest.mark.slow
+def test_sample_summaries_name_every_partial_period_and_never_call_it_full_year(sample_db: Path) -> None:
+    db = str(sample_db)
+    checked = 0
+    for metric in query.known_metrics(db=db):
+        frame = query.compare(metric, level=None, db=db)
+        for year in sorted(set(frame["year"].to_list())):
+            rows = frame.filter(frame["year"] == year).to_dicts()
+            partial = [r for r in rows if r["period_kind"] != "year"]
+            if not partial:
+                continue
+            text = summary.comparison_summary(rows, "指标", year, level="country")
+            for r in sorted(partial, key=lambda r: -r["value"])[:6]:
+                words = summary.period_words(r)
+                assert words and (not words.startswith("全年")) and words in text, (metric, year, r["region_name"])
+                checked += 1
+    assert checked > 0  # the sample data has year-to-date headline figures

@@ -36,7 +36,13 @@ class BriefingError(RuntimeError):
 
 
 TABLE_CSS = ("table.regmetrics-table td,table.regmetrics-table th{text-align:left!important;vertical-align:top}"
-             ".regmetrics-table caption{text-align:left;font-weight:bold}")
+             ".regmetrics-table caption{text-align:left;font-weight:bold}"
+             ".regmetrics-table .c-region_name,.regmetrics-table .c-year,.regmetrics-table .c-value_text,"
+             ".regmetrics-table .c-value_plain,.regmetrics-table .c-unit,.regmetrics-table .c-period_label,"
+             ".regmetrics-table .c-approx_text,.regmetrics-table .c-published_on{white-space:nowrap}"
+             ".regmetrics-table td.c-quote{min-width:24em}.regmetrics-table td.c-subject{min-width:6em}")
+NOTE_CSS = ("p.regmetrics-note{border-left:4px solid #d9a400;background:#fff8e1;padding:8px 12px;"
+            "color:#333;max-width:60em}")
 
 
 def esc(value: Any) -> str:
@@ -47,10 +53,11 @@ def esc(value: Any) -> str:
 def table_html(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], *,
                caption: str = "", css_class: str = "regmetrics-table") -> str:
     """An HTML table of `rows`; `columns` are (key, header) pairs. Every cell and header is escaped."""
-    head = "".join(f"<th>{esc(label)}</th>" for _, label in columns)
+    cls = {key: f' class="c-{esc(re.sub(r"[^A-Za-z0-9_-]", "", str(key)))}"' for key, _ in columns}
+    head = "".join(f"<th{cls[key]}>{esc(label)}</th>" for key, label in columns)
     body = []
     for r in rows:
-        cells = "".join(f"<td>{esc(r.get(key))}</td>" for key, _ in columns)
+        cells = "".join(f"<td{cls[key]}>{esc(r.get(key))}</td>" for key, _ in columns)
         body.append(f"<tr>{cells}</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return (f"<style>{TABLE_CSS}</style>"
@@ -58,11 +65,12 @@ def table_html(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]
             f"<tbody>{''.join(body)}</tbody></table>")
 
 
-def text_html(text: str, *, tag: str = "p") -> str:
+def text_html(text: str, *, tag: str = "p", css_class: str = "") -> str:
     """One paragraph of escaped text (line breaks kept)."""
     if tag not in ("p", "div", "li"):
         raise ValueError(f"text_html: tag {tag!r} not allowed: use p, div or li")
-    return f"<{tag}>" + "<br>".join(esc(line) for line in str(text).split("\n")) + f"</{tag}>"
+    attr = f' class="{esc(css_class)}"' if css_class else ""
+    return f"<{tag}{attr}>" + "<br>".join(esc(line) for line in str(text).split("\n")) + f"</{tag}>"
 
 
 def _display(bundle: dict[str, Any]) -> None:
@@ -82,6 +90,16 @@ def show_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]
 def show_text(text: str) -> None:
     """Display report-derived text as an escaped paragraph (never Markdown)."""
     _display({"text/html": text_html(text), "text/plain": text})
+
+
+def note_html(text: str) -> str:
+    """A highlighted, escaped paragraph standing in for a chart or table that has nothing to show."""
+    return f"<style>{NOTE_CSS}</style>" + text_html(text, css_class="regmetrics-note")
+
+
+def show_note(text: str) -> None:
+    """Display `note_html(text)`: what is missing and what to do instead of an empty chart or table."""
+    _display({"text/html": note_html(text), "text/plain": text})
 
 
 def _jsonable(r: dict[str, Any]) -> dict[str, Any]:
@@ -104,6 +122,8 @@ def show_heading(text: str, level: int = 2) -> None:
 FIGURE_TABLE = (("region_name", "地区"), ("year", "年份"), ("metric_name", "指标"), ("value_text", "数值"),
                 ("value_plain", "原始数值"), ("unit", "单位"), ("period_label", "期间"), ("approx_text", "约数"), ("yoy_text", "同比"),
                 ("doc_title", "文件"), ("published_on", "发布日期"), ("quote", "原文"))
+# The same for figures about one subject (食品类投诉 …): the subject sits next to the metric.
+SCOPED_TABLE = FIGURE_TABLE[:3] + (("subject", "分项/口径"),) + FIGURE_TABLE[3:]
 
 
 def figure_rows(frame: Any, metric_names: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -132,9 +152,15 @@ def _plain_number(v: float) -> str:
 
 
 def show_figures(frame: Any, metric_names: dict[str, str] | None = None, *, caption: str = "",
-                 columns: Sequence[tuple[str, str]] = FIGURE_TABLE) -> None:
-    """Display query rows as the escaped figure table; the raw rows go to figures.csv."""
+                 columns: Sequence[tuple[str, str]] = FIGURE_TABLE, empty: str | None = None) -> None:
+    """Display query rows as the escaped figure table; the raw rows go to figures.csv.
+
+    With `empty` given, a frame without rows shows that note instead of a table with headers only.
+    """
     rows = figure_rows(frame, metric_names)
+    if not rows and empty is not None:
+        show_note(empty)
+        return
     raw = frame.to_dicts() if hasattr(frame, "to_dicts") else list(frame)
     show_table(rows, columns, caption=caption, records=raw)
 

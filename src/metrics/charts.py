@@ -7,6 +7,7 @@ HTML tags in labels) and wraps long quotes. Years sit on integer ticks; fonts pr
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
@@ -21,6 +22,8 @@ FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaH
 HEAT_CLASSES = ("全年", "年内累计", "单月", "其他")
 HEAT_COLOURS = ("#1b7837", "#7fbf7b", "#d9f0d3", "#fee08b")
 QUOTE_WRAP = 36
+# More regions than this in the coverage heat map are summed up to their province (one row each).
+HEAT_MAX_ROWS = 40
 
 
 def setup() -> None:
@@ -59,6 +62,22 @@ HOVER = ("<b>@WHO@</b> %{customdata[0]}（%{customdata[1]}）<br>"
          "来源：%{customdata[2]}<br>原文：%{customdata[3]}<extra></extra>")
 
 
+@dataclass(frozen=True)
+class EmptyChart:
+    """Stands in for a chart whose data is empty: `.show()` displays one line saying what is missing."""
+
+    message: str
+
+    def show(self) -> None:
+        """Display the message as an escaped note (never axes with nothing on them)."""
+        from metrics import briefing
+
+        briefing.show_note(self.message)
+
+
+Chart = go.Figure | EmptyChart
+
+
 def _rows(frame: Any) -> list[dict[str, Any]]:
     return frame.to_dicts() if hasattr(frame, "to_dicts") else list(frame)
 
@@ -67,10 +86,15 @@ def _f(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
-def ranking_bar(frame: Any, metric_name: str, year: int) -> go.Figure:
-    """Horizontal bars of one year's regions, largest on top; bars not covering the full year are hatched."""
+def ranking_bar(frame: Any, metric_name: str, year: int, empty: str | None = None) -> Chart:
+    """Horizontal bars of one year's regions, largest on top; bars not covering the full year are hatched.
+
+    No figure for `year`: an EmptyChart saying so (`empty`, or a default line).
+    """
     rows = sorted((r for r in _rows(frame) if r.get("year") == year and r.get("value") is not None),
                   key=lambda r: float(r["value"]))
+    if not rows:
+        return EmptyChart(empty or f"{year}年没有{metric_name}数值，无法绘制排名图：请换一个年份或指标。")
     unit = rows[-1].get("unit") if rows else ""
     scale = scale_for([float(r["value"]) for r in rows], unit or "")
     fig = go.Figure()
@@ -100,9 +124,11 @@ def ranking_bar(frame: Any, metric_name: str, year: int) -> go.Figure:
     return fig
 
 
-def trend_lines(frame: Any, metric_name: str) -> go.Figure:
+def trend_lines(frame: Any, metric_name: str, empty: str | None = None) -> Chart:
     """One line per region over years (integer year ticks), hover showing each point's source."""
     rows = [r for r in _rows(frame) if r.get("value") is not None and r.get("year") is not None]
+    if not rows:
+        return EmptyChart(empty or f"没有{metric_name}的历年数值，无法绘制变化图：请换一个指标、地区或年份范围。")
     unit = rows[0].get("unit") if rows else ""
     scale = scale_for([float(r["value"]) for r in rows], unit or "")
     fig = go.Figure()
@@ -130,11 +156,18 @@ def year_axis(fig: go.Figure, years: list[int], **kw: Any) -> None:
                      range=[min(years) - 0.5, max(years) + 0.5] if years else None, **kw)
 
 
-def profile_chart(frame: Any, metric_names: dict[str, str]) -> go.Figure:
-    """One small panel per metric for a region's figures across years (own unit per panel)."""
+def profile_chart(frame: Any, metric_names: dict[str, str], empty: str | None = None) -> Chart:
+    """One small panel per metric for a region's figures across years (own unit per panel).
+
+    Only whole-scope figures are drawn (a `headline` column, when present, says which): a line through
+    figures of different subjects would compare unlike things.
+    """
     from plotly.subplots import make_subplots
 
-    rows = [r for r in _rows(frame) if r.get("value") is not None and r.get("year") is not None]
+    rows = [r for r in _rows(frame) if r.get("value") is not None and r.get("year") is not None
+            and r.get("headline", True) and not (r.get("subject") or "").strip()]
+    if not rows:
+        return EmptyChart(empty or "没有全口径的历年数值，无法绘制各项指标图。")
     metrics = sorted({r["metric"] for r in rows})
     years = sorted({int(r["year"]) for r in rows})
     n = max(1, len(metrics))
@@ -161,17 +194,44 @@ def profile_chart(frame: Any, metric_names: dict[str, str]) -> go.Figure:
     return fig
 
 
-def coverage_heatmap(frame: Any, title: str = "数据覆盖") -> go.Figure:
-    """Region × year cells coloured by the widest period present: 全年 / 年内累计 / 单月 / 其他."""
-    rows = _rows(frame)
+def _to_province(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Coverage rows with every prefecture and county counted under its province (country rows kept)."""
+    from metrics import regions
+
+    out = []
+    for r in rows:
+        code = r.get("region_code")
+        prov = regions.province_of(code) if code and r.get("region_level") not in ("country", "province") else None
+        if prov is not None and prov.code != code:
+            r = {**r, "region_code": prov.code, "region_name": prov.name, "folded": True,
+                 "metric": f"{r.get('region_name') or code} {r.get('metric')}"}
+        out.append(r)
+    return out
+
+
+def coverage_heatmap(frame: Any, title: str = "数据覆盖", empty: str | None = None,
+                     max_rows: int = HEAT_MAX_ROWS) -> Chart:
+    """Region × year cells coloured by the widest period present: 全年 / 年内累计 / 单月 / 其他.
+
+    More than `max_rows` regions: prefectures and counties are counted under their province, so the map
+    keeps one readable row per province (the hover still names each sub-region's metrics).
+    """
+    rows = [r for r in _rows(frame) if r.get("year") is not None and r.get("region_code") is not None]
+    if not rows:
+        return EmptyChart(empty or "所选指标和年份没有可归到地区和年份的数值，无法绘制覆盖图：请放宽指标或年份。")
+    grouped = len({r["region_code"] for r in rows}) > max_rows
+    if grouped:
+        rows = _to_province(rows)
+        title = f"{title}（地区较多，地市、区县并入所属省份）"
     rank = {c: i for i, c in enumerate(HEAT_CLASSES)}
     cells: dict[tuple[str, int], dict[str, Any]] = {}
     names: dict[str, str] = {}
+    folded: set[str] = set()
     for r in rows:
-        if r.get("year") is None or r.get("region_code") is None:
-            continue
         key = (r["region_code"], int(r["year"]))
         names[r["region_code"]] = r.get("region_name") or r["region_code"]
+        if r.get("folded"):
+            folded.add(r["region_code"])
         cls = period_group(r.get("period_kind"))
         cls = cls if cls in rank else "其他"
         cell = cells.setdefault(key, {"cls": cls, "labels": {}, "n": 0})
@@ -199,13 +259,14 @@ def coverage_heatmap(frame: Any, title: str = "数据覆盖") -> go.Figure:
     for i, colour in enumerate(HEAT_COLOURS):
         colorscale += [[i / k, colour], [(i + 1) / k, colour]]
     fig = go.Figure(go.Heatmap(
-        z=z, x=years, y=[esc(names[c]) for c in regions], text=text, texttemplate="%{text}",
+        z=z, x=years, y=[esc(names[c] + ("（含下辖地区）" if c in folded else "")) for c in regions],
+        text=text, texttemplate="%{text}",
         customdata=hover, hovertemplate="%{y} %{x}年<br>%{customdata}<extra></extra>",
         colorscale=colorscale, zmin=-0.5, zmax=k - 0.5, xgap=2, ygap=2,
         colorbar={"tickvals": list(range(k)), "ticktext": list(HEAT_CLASSES), "title": "口径"},
     ))
     fig.update_layout(title=esc(title), height=max(320, 80 + 26 * len(regions)), margin={"l": 120},
-                      yaxis={"autorange": "reversed"})
+                      yaxis={"autorange": "reversed", "automargin": True})
     year_axis(fig, years)
     return fig
 

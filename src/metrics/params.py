@@ -328,3 +328,32 @@ def _check_region(pname: str, raw: Any, db: str) -> str:
     names = [getattr(regions.get(c), "name", c) for c in known[:12]]
     more = " …" if len(known) > 12 else ""
     raise ParameterError(f"unknown region {text!r} in {pname}: regions in the data are {', '.join(names)}{more}")
+
+
+def region_name(code: str) -> str:
+    """The name of a region code for headings (山西省 for 140000); the code itself when unknown."""
+    from metrics import regions
+
+    found = regions.get(str(code))
+    return found.name if found is not None else str(code)
+
+
+def regions_with_headlines(db: str, level: str | None = None, *, like: str | None = None) -> list[tuple[str, str, int]]:
+    """(code, name, n) of regions with whole-scope (headline) figures, most figures first: what a
+    `region` parameter could name to get a drawn profile. `like`: regions of that code's level first."""
+    from metrics import query, regions
+
+    found = regions.get(str(like)) if like else None
+    first = found.level if found is not None else None
+
+    counts: dict[str, tuple[str, int]] = {}
+    for m in query.known_metrics(db=db):
+        for r in query.compare(m, level=level, db=db).select("region_code", "region_name").to_dicts():
+            name, n = counts.get(r["region_code"], (r["region_name"], 0))
+            counts[r["region_code"]] = (name, n + 1)
+    def level_of(code: str) -> str | None:
+        r = regions.get(code)
+        return r.level if r is not None else None
+
+    return sorted(((c, name, n) for c, (name, n) in counts.items() if c != like),
+                  key=lambda t: (first is not None and level_of(t[0]) != first, -t[2], t[0]))

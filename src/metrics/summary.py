@@ -80,6 +80,31 @@ def period_group(kind: str | None) -> str:
     return PERIOD_GROUPS.get(kind or "unknown", "期间不明")
 
 
+def period_words(r: dict[str, Any]) -> str:
+    """How a figure's period is named in a summary: '' for a full year; a year-to-date figure is
+    '1–8月' and never 全年, even when it runs to December (often from a year-only publication date)."""
+    kind, label = r.get("period_kind"), r.get("period_label") or ""
+    if kind == "year":
+        return ""
+    if not label:
+        return "期间不明"
+    if kind == "ytd" and label.startswith("1–12月"):
+        return f"{label}累计，未确认为全年数"
+    return label
+
+
+def scope_words(r: dict[str, Any]) -> str:
+    """'食品类投诉举报分项' for a figure about one subject, '' for a whole-scope figure."""
+    subject = (r.get("subject") or "").strip()
+    return f"“{subject}”分项" if subject else ""
+
+
+def qualifiers(r: dict[str, Any]) -> str:
+    """The scope and period of a figure in brackets when it is not a whole-scope full-year figure."""
+    words = [w for w in (scope_words(r), period_words(r)) if w]
+    return f"（{'，'.join(words)}）" if words else ""
+
+
 def _rows(frame: Any) -> list[dict[str, Any]]:
     return frame.to_dicts() if hasattr(frame, "to_dicts") else list(frame)
 
@@ -100,9 +125,7 @@ def comparison_summary(frame: Any, metric_name: str, year: int, level: str = "pr
     def say(r: dict[str, Any]) -> str:
         return value_text(float(r["value"]), unit, r.get("approx") or "", scale)
 
-    def period(r: dict[str, Any]) -> str:
-        label = r.get("period_label") or ""
-        return "" if r.get("period_kind") == "year" or not label else f"（{label}）"
+    period = qualifiers
 
     top = rows[0]
     parts: list[str] = []
@@ -121,35 +144,60 @@ def comparison_summary(frame: Any, metric_name: str, year: int, level: str = "pr
     kinds = {r.get("period_kind") for r in rows}
     if len(kinds) > 1 or kinds - {"year"}:
         partial = [r for r in rows if r.get("period_kind") != "year"]
-        listed = "、".join(f"{r['region_name']}为{r.get('period_label') or '期间不明'}" for r in partial[:6])
+        listed = "、".join(f"{r['region_name']}为{period_words(r)}" for r in partial[:6])
         more = "等" if len(partial) > 6 else ""
         if len(kinds) > 1:
             text += f"注意：{listed}{more}数据，与全年数据口径不同，不宜直接比较。"
         else:
             text += f"注意：{listed}{more}数据，并非全年数。"
+    scoped = [r for r in rows if scope_words(r)]
+    if scoped:
+        listed = "、".join(f"{r['region_name']}为{scope_words(r)}" for r in scoped[:6])
+        more = "等" if len(scoped) > 6 else ""
+        text += f"注意：{listed}{more}数据，只涵盖部分范围，并非全口径数，不宜与全口径数值直接比较。"
     approx = [r for r in rows if r.get("approx")]
     if approx:
-        text += f"其中{len(approx)}个数值为约数（如“{say(approx[0])}”）。"
+        text += f"其中{len(approx)}个数值为约数（如“{say(approx[0])}”），排名仅供参考。"
     return text
 
 
 def profile_summary(frame: Any, region_name: str, metric_names: dict[str, str]) -> str:
-    """One sentence per metric: the latest year's value for the region and its period."""
+    """The latest whole-scope value of each metric for the region, then how many 分项/口径 figures follow.
+
+    `frame` holds query.region_profile rows; with include_scoped=True its `headline` column marks the
+    whole-scope figures, the others are about one subject and are never given as the region's total.
+    """
     rows = [r for r in _rows(frame) if r.get("value") is not None]
     if not rows:
         return f"数据库中没有{region_name}的指标数据。"
-    latest: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        m = r["metric"]
-        if m not in latest or (r.get("year") or 0) > (latest[m].get("year") or 0):
-            latest[m] = r
+    heads = [r for r in rows if r.get("headline", True) and not scope_words(r)]
+    scoped = [r for r in rows if r not in heads]
     years = sorted({r["year"] for r in rows if r.get("year") is not None})
     span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年" if years else "各年"
-    parts = []
-    for m, r in sorted(latest.items()):
-        label = "" if r.get("period_kind") == "year" else f"（{r.get('period_label') or '期间不明'}）"
-        parts.append(f"{r.get('year')}年{metric_names.get(m, m)}{value_text(float(r['value']), r.get('unit') or '', r.get('approx') or '')}{label}")
-    return f"{region_name}{span}共有{len(latest)}项指标的数据。最新数值：" + "；".join(parts) + "。"
+    metrics = {r["metric"] for r in rows}
+    text = f"{region_name}{span}共有{len(metrics)}项指标的{len(rows)}个数值。"
+    if heads:
+        latest: dict[str, dict[str, Any]] = {}
+        for r in heads:
+            m = r["metric"]
+            if m not in latest or (r.get("year") or 0) > (latest[m].get("year") or 0):
+                latest[m] = r
+        parts = [f"{r.get('year')}年{metric_names.get(m, m)}"
+                 f"{value_text(float(r['value']), r.get('unit') or '', r.get('approx') or '')}{qualifiers(r)}"
+                 for m, r in sorted(latest.items())]
+        text += f"全口径数值共{len(heads)}个，各指标最新：" + "；".join(parts) + "。"
+    else:
+        text += "其中没有全口径（全地区、不分项）的数值。"
+    if scoped:
+        names = "、".join(metric_names.get(m, m) for m in sorted({r["metric"] for r in scoped}))
+        subjects = list(dict.fromkeys((r.get("subject") or "").strip() for r in scoped if r.get("subject")))
+        shown = "、".join(f"“{x}”" for x in subjects[:3]) + ("等" if len(subjects) > 3 else "")
+        text += (f"另有{len(scoped)}个分项/口径数值（{names}；如{shown}），只涵盖部分范围，"
+                 f"不是{region_name}的总数，不宜与其他地区的总数比较。")
+    partial = [r for r in rows if r.get("period_kind") != "year"]
+    if partial:
+        text += f"{len(partial)}个数值并非全年数（年内累计、单月等），见表中“期间”一栏。"
+    return text
 
 
 def coverage_summary(frame: Any) -> str:
@@ -165,16 +213,21 @@ def coverage_summary(frame: Any) -> str:
 
 
 def metric_names(db: Any = None) -> dict[str, str]:
-    """Chinese display name of each metric id, from the catalogue table the store keeps."""
+    """Chinese display name of each metric id (query.metric_names; kept here for older notebooks)."""
     from metrics import query
 
-    con = query.connect(db)
-    try:
-        rows = con.execute("SELECT id, name FROM metrics").fetchall()
-    finally:
-        con.close()
-    return {i: n or i for i, n in rows}
+    return query.metric_names(db)
 
 
 def _float(v: Any) -> float | None:
     return None if v is None else float(v)
+
+
+def profile_chart_note(region_name: str, frame: Any, suggestions: list[tuple[str, str, int]]) -> str:
+    """Why a region's profile has no chart (no whole-scope figures) and which `region` values would have one."""
+    rows = _rows(frame)
+    scoped = sum(1 for r in rows if not r.get("headline", True) or scope_words(r))
+    others = "、".join(f"{name}（{code}）" for code, name, _ in suggestions[:6])
+    what = f"下表列出其{scoped}个分项/口径数值，但不同分项不宜连成一条线" if scoped else "数据库中没有该地区的数值"
+    hint = f"有全口径数值、可以画图的地区如：{others}（参数 region）。" if others else "数据库中没有任何全口径数值。"
+    return f"{region_name}没有全口径（全地区、不分项）的数值，因此不画历年图；{what}。{hint}"
