@@ -9,7 +9,7 @@ DB     ?= data/processed/regmetrics.duckdb
 CORPUS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv briefing ingest test test-fast eval bench lab lint notebooks clean
+.PHONY: help venv briefing ingest test test-fast eval eval-sealed bench lab lint notebooks clean
 
 help: ## list the targets
 	@echo "regmetrics make targets:"
@@ -41,14 +41,17 @@ eval: $(STAMP) ## precision/recall per metric and field accuracy, on data/raw (t
 	$(BIN)/regmetrics extract data/raw --format jsonl > bench/out/pred-raw.jsonl
 	$(BIN)/python scripts/score.py $(foreach g,$(wildcard tests/gold/*.jsonl),--gold $(g)) --pred bench/out/pred-raw.jsonl
 	$(BIN)/python scripts/field_accuracy.py $(foreach g,$(wildcard tests/gold/*.jsonl),--gold $(g)) --pred bench/out/pred-raw.jsonl
-	@for set in heldout heldout2; do \
+	@for set in heldout heldout2 heldout4; do \
 	  if [ -f tests/$$set/gold.jsonl ]; then \
-	    echo; echo "held-out set tests/$$set (written by a separate annotator who never read the extractor):"; \
+	    echo; echo "dev set tests/$$set (written by a separate annotator who never read the extractor; since used in development):"; \
 	    $(BIN)/regmetrics extract tests/$$set/docs --format jsonl > bench/out/pred-$$set.jsonl; \
 	    $(BIN)/python scripts/score.py --gold tests/$$set/gold.jsonl --pred bench/out/pred-$$set.jsonl; \
 	    $(BIN)/python scripts/field_accuracy.py --gold tests/$$set/gold.jsonl --pred bench/out/pred-$$set.jsonl; \
 	  fi; \
 	done
+
+eval-sealed: $(STAMP) ## score the sealed set tests/heldout3 (summary only: nobody looks at its misses)
+	$(BIN)/python scripts/score.py --gold tests/heldout3/gold.jsonl --docs tests/heldout3/docs -- $(BIN)/regmetrics extract --format jsonl
 
 bench: $(STAMP) ## throughput and latency benchmarks (CORPUS=dir to use your own texts)
 	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS))
