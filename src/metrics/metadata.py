@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import yaml
@@ -33,6 +35,16 @@ _FULL_DATE_RE = re.compile(r"(?<!\d)" + _DATE + r"(?!\d)")
 _YEAR_RE = re.compile(r"(?<![\d.\-–—~])((?:19[89]|20\d)\d)(?=年|版)")
 _MONTH_DAY_RE = re.compile(r"(?<![\d年./-])(\d{1,2})月(\d{1,2})日")
 _NAME_YEAR_RE = re.compile(r"(?<!\d)((?:19[89]|20\d)\d)(?!\d)")
+# Literal characters every match of the three patterns above holds at a known distance from its start:
+# scanning for these (fast literal search) and trying the pattern only just before them gives the
+# same matches as a scan that tries the pattern at every digit. (pattern, anchor literals, how far
+# back a match may start, whether blanks may stand between the digits and the anchor)
+_DATE_SCANS = {
+    "full": (_FULL_DATE_RE, ("-", "/", ".", "年"), 4, True),
+    "year": (_YEAR_RE, ("年", "版"), 4, False),
+    "month_day": (_MONTH_DAY_RE, ("月",), 2, False),
+}
+_LITERALS = {c: re.compile(re.escape(c)) for scan in _DATE_SCANS.values() for c in scan[1]}
 _SENTENCE_END = tuple("。!?;；")
 _FIELD_BEFORE = frozenset(" \t\n\r|\u3000\u00a0【[")
 # A bureau named only by its level ("省市场监管局", "自治区市场监管局") and the levels it may sit at.
@@ -126,16 +138,39 @@ def _is_future(text: str, start: int, end: int) -> bool:
     return bool(c.future_before.search(text[max(0, start - 4):start]) or c.future_after.match(text[end:end + 4]))
 
 
+def _scan(kind: str, text: str) -> list[re.Match[str]]:
+    """What _DATE_SCANS[kind]'s pattern.finditer(text) yields: every match holds one of the anchor
+    characters `back` characters (plus blanks) after its start, so only those starts are tried."""
+    rx, literals, back, blanks = _DATE_SCANS[kind]
+    anchors = sorted(m.start() for c in literals for m in _LITERALS[c].finditer(text))
+    out: list[re.Match[str]] = []
+    pos = 0
+    for p in anchors:
+        if p < pos:
+            continue
+        q = p
+        if blanks:
+            while q > pos and text[q - 1].isspace():
+                q -= 1
+        for k in range(max(pos, q - back), p + 1):
+            m = rx.match(text, k)
+            if m is not None:
+                out.append(m)
+                pos = m.end()
+                break
+    return out
+
+
 def _implied_date(body: str) -> date | None:
     """The latest date the body implies: the latest year it names, then its latest day in that year."""
     ceiling = date.today().year + 1
     days: list[date] = []
-    for m in _FULL_DATE_RE.finditer(body):
+    for m in _scan("full", body):
         d = _date(int(m[1]), int(m[2]), int(m[3]))
         if d is not None and d.year <= ceiling and not _is_future(body, m.start(), m.end()):
             days.append(d)
     years: list[int] = []
-    for m in _YEAR_RE.finditer(body):
+    for m in _scan("year", body):
         y = int(m[1])
         if y <= ceiling and not _is_future(body, m.start(), m.end() + 1):
             years.append(y)
@@ -147,7 +182,7 @@ def _implied_date(body: str) -> date | None:
         return None
     year = max(years + [d.year for d in days])
     in_year = [d for d in days if d.year == year]
-    for m in _MONTH_DAY_RE.finditer(body):
+    for m in _scan("month_day", body):
         d = _date(year, int(m[1]), int(m[2]))
         if d is not None and not _is_future(body, m.start(), m.end()):
             in_year.append(d)
@@ -235,36 +270,64 @@ def _bureau_names(norm: str, body: list[tuple[int, int]]) -> list[str]:
     """Market-regulation bureau names in body order, widened left over the region names before them."""
     c = _conf()
     out: list[str] = []
-    for s, e in body:
-        seg = norm[s:e]
-        for m in c.bureau.finditer(seg):
-            bs = m.start()
-            start = bs
-            window_start = max(0, bs - 16)
-            mentions = regions.find_mentions(seg[window_start:bs])
-            if mentions:
-                # take the chain of names that runs up to the bureau word (gaps like 高新区 allowed)
-                chain_end = window_start + mentions[-1].end
-                if bs - chain_end <= 4 and re.fullmatch(r"[\u4e00-\u9fff]*", seg[chain_end:bs]):
-                    start = window_start + mentions[-1].start
-                    for prev in reversed(mentions[:-1]):
-                        if window_start + prev.end == start:
-                            start = window_start + prev.start
-                        else:
-                            break
-            if start == bs:
-                if seg[max(0, bs - 2):bs] == "国家":
-                    start = bs - 2
-                else:
-                    level_word = next((w for w in _LEVEL_BY_PREFIX if w and seg.endswith(w, 0, bs)), "")
-                    start = bs - len(level_word)
-            out.append(seg[start:m.end()])
+    if not body:
+        return out
+    starts = [s for s, _ in body]
+    # one scan over the body's extent: a bureau word holds no line break, so a hit lies inside one
+    # line, and hits on furniture lines between body spans are dropped
+    for m in c.bureau.finditer(norm, body[0][0], body[-1][1]):
+        i = bisect_right(starts, m.start()) - 1
+        if i < 0 or m.end() > body[i][1]:
+            continue
+        s = body[i][0]
+        bs = m.start()
+        start = bs
+        window_start = max(s, bs - 16)
+        mentions = _window_mentions(norm[window_start:bs])
+        if mentions:
+            # take the chain of names that runs up to the bureau word (gaps like 高新区 allowed)
+            chain_end = window_start + mentions[-1].end
+            if bs - chain_end <= 4 and _CJK_RUN.fullmatch(norm, chain_end, bs):
+                start = window_start + mentions[-1].start
+                for prev in reversed(mentions[:-1]):
+                    if window_start + prev.end == start:
+                        start = window_start + prev.start
+                    else:
+                        break
+        if start == bs:
+            if norm[max(s, bs - 2):bs] == "国家":
+                start = bs - 2
+            else:
+                level_word = next((w for w in _LEVEL_BY_PREFIX if w and norm.endswith(w, s, bs)), "")
+                start = bs - len(level_word)
+        out.append(norm[start:m.end()])
     return out
+
+
+# The few characters before a bureau word repeat from document to document ("市市场监管局").
+_window_mentions = lru_cache(maxsize=8192)(regions.find_mentions)
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]*")
+
+
+# Bureau names repeat across a document and across documents: resolve each once.
+_resolve_bureau = lru_cache(maxsize=8192)(regions.resolve_bureau)
+# The body's dominant region at a level, computed at most once per level and document.
+_Dominant = Callable[[str | None], Region | None]
+
+
+def _dominant(body: str) -> _Dominant:
+    memo: dict[str | None, Region | None] = {}
+
+    def at(level: str | None) -> Region | None:
+        if level not in memo:
+            memo[level] = regions.dominant_region(body, level=level)
+        return memo[level]
+    return at
 
 
 def _unqualified_prefix(name: str) -> str | None:
     """"省" for 省市场监管局, "" for a bare 市场监督管理局, None for a name that carries its place."""
-    if regions.resolve_bureau(name) is not None:  # 市场监管总局 names its area (the country) itself
+    if _resolve_bureau(name) is not None:  # 市场监管总局 names its area (the country) itself
         return None
     for word in _LEVEL_BY_PREFIX:  # longest first: 自治区 before 区, the bare "" last
         if name.startswith(word) and _conf().bureau.fullmatch(name, len(word)):
@@ -272,24 +335,24 @@ def _unqualified_prefix(name: str) -> str | None:
     return None
 
 
-def _scope_region(name: str, body: str) -> Region | None:
+def _scope_region(name: str, dominant: _Dominant) -> Region | None:
     """Region for a bureau whose name lacks a place (省市场监管局): the body's dominant region at that level."""
     prefix = _unqualified_prefix(name) or ""
     for level in _LEVEL_BY_PREFIX[prefix]:
-        region = regions.dominant_region(body, level=level)
+        region = dominant(level)
         if region is not None:
             return region
     return None
 
 
-def _publisher_region(name: str, body: str) -> Region | None:
-    region = regions.resolve_bureau(name)
+def _publisher_region(name: str, dominant: _Dominant) -> Region | None:
+    region = _resolve_bureau(name)
     if region is not None:
         return region
     mentions = regions.find_mentions(name)
     if mentions:
         return mentions[-1].region
-    return _scope_region(name, body)
+    return _scope_region(name, dominant)
 
 
 def read_publisher(prep: Prepared, title: str | None, genre: str) -> tuple[str | None, Region | None]:
@@ -297,6 +360,7 @@ def read_publisher(prep: Prepared, title: str | None, genre: str) -> tuple[str |
     c = _conf()
     norm = prep.norm
     body = _body_text(prep)
+    dominant = _dominant(body)
     if genre == "work_report" and title:
         m = c.work_report.search(title)
         head = title[: m.start()] if m else title
@@ -307,7 +371,7 @@ def read_publisher(prep: Prepared, title: str | None, genre: str) -> tuple[str |
     if genre == "digest":
         m = c.digest.search(body)
         if m:
-            return m.group(1), regions.dominant_region(body)
+            return m.group(1), dominant("province")
     official = []
     for m in c.publisher_field.finditer(norm[:4000]):
         value = m.group(1)
@@ -317,16 +381,16 @@ def read_publisher(prep: Prepared, title: str | None, genre: str) -> tuple[str |
             official.append(value[: ends[-1]] if ends else value)
     # A fully named issuing body in a page field is the best evidence.
     for name in official:
-        region = regions.resolve_bureau(name)
+        region = _resolve_bureau(name)
         if region is not None:
             return name, region
     heading = [(s, e) for s, e in prep.body[:1]] if title else []
     bureaus = _bureau_names(norm, heading) + _bureau_names(norm, prep.body[1:] if heading else prep.body)
-    qualified = [(n, r) for n in bureaus if (r := regions.resolve_bureau(n)) is not None]
+    qualified = [(n, r) for n in bureaus if (r := _resolve_bureau(n)) is not None]
     for name in bureaus + official:
         prefix = _unqualified_prefix(name)
         if prefix is None:
-            region = _publisher_region(name, body)
+            region = _publisher_region(name, dominant)
         else:
             # "省市场监管局", "市场监督管理局": the same bureau named in full elsewhere in the body wins,
             # else the region the body talks about at that level.
@@ -334,13 +398,13 @@ def read_publisher(prep: Prepared, title: str | None, genre: str) -> tuple[str |
             full = next(((n, r) for n, r in qualified if r.level in levels), None)
             if full is not None:
                 return full
-            region = _scope_region(name, body)
+            region = _scope_region(name, dominant)
         if region is not None:
             return name, region
     candidates = official + bureaus
     if candidates:
         return candidates[0], None
-    return None, regions.dominant_region(body) if body else None
+    return None, dominant("province") if body else None
 
 
 def read_metadata(prep: Prepared, name: str = "", title_hint: str | None = None) -> DocMeta:

@@ -7,10 +7,12 @@ so offsets stay true and place names such as 四川 are never read as numbers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -29,9 +31,8 @@ _LONE_SCALE = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 10000000
 _CURRENCY = re.compile(r"[¥￥]\s?(?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)(?P<scale>万|亿)?元?")
 
 
-@dataclass(frozen=True, slots=True)
-class NumberToken:
-    """A number as printed ("2354.48万余元") with its value in the base unit."""
+class NumberToken(NamedTuple):
+    """A number as printed ("2354.48万余元") with its value in the base unit (a tuple: cheap to build)."""
 
     start: int
     end: int
@@ -52,6 +53,8 @@ class _Vocab:
     approx_inside: dict[str, str]
     approx_after: dict[str, str]
     regex: re.Pattern[str]
+    anchor: re.Pattern[str]
+    run_chars: frozenset[str]
     before: re.Pattern[str]
     glued: frozenset[str]
 
@@ -84,13 +87,17 @@ def vocab() -> _Vocab:
         rf"(?:(?P<unit>{_alt(list(units))})|(?<=[万亿])(?![\u4e00-\u9fff0-9]))"
         rf"(?P<post>{_alt(list(raw['approx_after']))})?"
     )
+    # Where a token's numeral ends: a numeral character right before a qualifier, scale or unit
+    # character. Every token holds one, so the full pattern is only tried around these (a scan led by
+    # the numeral class alone would retry every digit of every long number).
+    anchor = re.compile(rf"[0-9{cn_run}](?=[{first}])")
     before = re.compile(rf"(?:{_alt(list(raw['approx_before']))})$")
     _BEFORE_CHARS.update(w[-1] for w in raw["approx_before"])
     # The character before a numeral that makes it part of something else (a longer number, a code,
     # an ordinal 第45期, a Chinese numeral run); checked in Python so the scan starts on the numeral.
     glued = frozenset("0123456789.第" + cn + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
     return _Vocab(units, scales, raw["bare_scale_family"], raw["approx_before"], raw["approx_inside"],
-                  raw["approx_after"], re.compile(pattern), before, glued)
+                  raw["approx_after"], re.compile(pattern), anchor, frozenset("0123456789,." + cn_run), before, glued)
 
 
 def chinese_to_int(s: str) -> int | None:
@@ -124,6 +131,29 @@ def parse_number(num: str) -> Decimal | None:
     return None if n is None else Decimal(n)
 
 
+def _token_matches(v: _Vocab, norm: str, start: int, stop: int) -> Iterator[re.Match[str]]:
+    """What v.regex.finditer(norm, start, stop) yields, trying the pattern only at the starts of the
+    numeral runs that end in an anchor: a match's numeral is one run of digits, separators or Chinese
+    numerals ending at an anchor, so every other start fails anyway."""
+    pos = start
+    match, run_chars = v.regex.match, v.run_chars
+    for a in v.anchor.finditer(norm, start, stop):
+        p = a.start()
+        if p < pos:
+            continue
+        s = p
+        while s > pos and norm[s - 1] in run_chars:
+            s -= 1
+        for k in range(s, p + 1):
+            m = match(norm, k, stop)
+            if m is not None:
+                yield m
+                pos = m.end()
+                break
+        else:
+            pos = p + 1
+
+
 def find_numbers(norm: str, start: int = 0, end: int | None = None) -> list[NumberToken]:
     """Every number-with-unit token in norm[start:end], in text order."""
     v = vocab()
@@ -131,7 +161,7 @@ def find_numbers(norm: str, start: int = 0, end: int | None = None) -> list[Numb
     glued, units, scales, before = v.glued, v.units, v.scales, v.before
     inside, after = v.approx_inside, v.approx_after
     stop = len(norm) if end is None else end
-    for m in v.regex.finditer(norm, start, stop):
+    for m in _token_matches(v, norm, start, stop):
         i = m.start()
         if i > 0 and (norm[i - 1] in glued or (norm[i - 1] == "," and i > 1 and norm[i - 2].isdigit())):
             continue
