@@ -39,6 +39,11 @@ _SENT_END = re.compile(r"[。!?！？\n]")
 # Clause ends: the trigger of a number must sit in the same clause. A comma between digits (1,234)
 # and a colon inside a time (9:30) are not clause ends.
 _CLAUSE_END = re.compile(r"[。!?！？\n;；，:：]|,(?!\d{3})")
+# The same ends searched backwards in the reversed text (every comma: one before three digits is
+# skipped in Python, as _CLAUSE_END's look-ahead does), so bounds are found per number, not per paragraph.
+_SENT_END_REV = re.compile(r"[。!?！？\n]")
+_CLAUSE_END_REV = re.compile(r"[。!?！？\n;；，:：,]")
+_THOUSANDS = re.compile(r"\d{3}")
 # A list continuation between two numbers of one clause: "3711件、3105件和3024件".
 _LIST_SEP = re.compile(r"\s*(?:[、]|和|及|与|以及|,)?\s*")
 # A labelled list item after a number: "饮料2批次、酒类1批次和食用农产品8批次" (label without a verb).
@@ -110,8 +115,6 @@ class _Para:
 
     start: int
     end: int
-    sent_ends: list[int]
-    clause_ends: list[int]
     _periods: list[PeriodMention] | None = None
     _mentions: list[regions.Mention] | None = None
     _shields: list[tuple[int, int]] | None = None
@@ -182,6 +185,9 @@ class _Doc:
         self.published_on = published_on
         self._paras: dict[int, _Para] = {}
         self._last_para: _Para | None = None
+        self.rev = self.norm[::-1]  # for searching backwards from a number
+        self._last_sentence: tuple[int, tuple[int, int]] = (-1, (0, 0))
+        self._last_clause: tuple[int, int] = (-1, 0)
         self.body = sorted(prep.body)
         self.body_starts = [s for s, _ in self.body]
         self.scope = _meta_region(meta)
@@ -257,24 +263,43 @@ class _Doc:
         s, e = self.body[i] if i >= 0 and pos < self.body[i][1] else (pos, pos + 1)
         p = self._paras.get(s)
         if p is None:
-            n = self.norm
-            p = _Para(s, e, [m.start() for m in _SENT_END.finditer(n, s, e)],
-                      [m.start() for m in _CLAUSE_END.finditer(n, s, e)])
+            p = _Para(s, e)
             self._paras[s] = p
         self._last_para = p
         return p
 
     def sentence(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the sentence holding pos: after the last sentence end before pos in its
+        paragraph, through the first one at or after pos."""
+        if self._last_sentence[0] == pos:
+            return self._last_sentence[1]
         p = self.para(pos)
-        i = bisect.bisect_left(p.sent_ends, pos)
-        start = p.sent_ends[i - 1] + 1 if i > 0 else p.start
-        end = p.sent_ends[i] + 1 if i < len(p.sent_ends) else p.end
+        n, size = self.norm, len(self.norm)
+        back = _SENT_END_REV.search(self.rev, size - pos, size - p.start)
+        start = size - back.start() if back is not None else p.start
+        fwd = _SENT_END.search(n, pos, p.end)
+        end = fwd.start() + 1 if fwd is not None else p.end
+        self._last_sentence = (pos, (start, end))
         return start, end
 
     def clause_start(self, pos: int) -> int:
+        """Just after the last clause end before pos in its paragraph, else the paragraph start."""
+        if self._last_clause[0] == pos:
+            return self._last_clause[1]
         p = self.para(pos)
-        i = bisect.bisect_left(p.clause_ends, pos)
-        return p.clause_ends[i - 1] + 1 if i > 0 else p.start
+        n, rev, size = self.norm, self.rev, len(self.norm)
+        j, stop, start = size - pos, size - p.start, p.start
+        while True:
+            m = _CLAUSE_END_REV.search(rev, j, stop)
+            if m is None:
+                break
+            i = size - 1 - m.start()
+            if n[i] != "," or not _THOUSANDS.match(n, i + 1, p.end):
+                start = i + 1
+                break
+            j = m.start() + 1  # 1,234: a thousands separator, no clause end
+        self._last_clause = (pos, start)
+        return start
 
     def periods_in(self, start: int, end: int) -> list[PeriodMention]:
         return [m for m in self.para(start).periods_of(self) if start <= m.start < end]
