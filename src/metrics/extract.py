@@ -133,7 +133,10 @@ class _Para:
         """Region names of this paragraph that name an area (not a dateline or a platform), found on first use."""
         if self._mentions is None:
             s = self.start
-            found = regions.find_mentions(d.norm[s:self.end], within=d._within)
+            # names after the paragraph's last figure are never asked for; the margin keeps a name's
+            # list neighbour (阳泉、运城) in view
+            end = self.end if self.limit is None else min(self.end, self.limit + 64)
+            found = regions.find_mentions(d.norm[s:end], within=d._within)
             self._mentions = [m for m in (regions.Mention(m.start + s, m.end + s, m.surface, m.region)
                                           for m in found) if d._is_area(m, self)]
         return self._mentions

@@ -307,6 +307,16 @@ class _Alias:
 _SHIELD = re.compile(r"《[^》]{0,80}》|[(（][^)）]{0,40}?(?:19|20)[0-9]{2}\s*[-—–至][^)）]{0,20}[)）]")
 
 
+# Per rule (in _RULES order), characters one of which every match of the rule holds inside its span
+# (not in a look-around): a rule is tried in a window only when the window holds one of them.
+_RULE_NEEDS: tuple[tuple[str, ...], ...] = (
+    ("月",), ("前",), ("季",), ("半",), ("来", "至"), ("目",), ("截",), ("截",), ("截",), ("年",), ("五",),
+    ("来",), ("年",), ("全",), ("季",), ("年",), ("年",), ("年",), ("年",), ("过",), ("月",), ("期",), ("份",),
+    ("年",), ("今",),
+)
+assert len(_RULE_NEEDS) == len(_RULES), "periods.py: _RULE_NEEDS must list one entry per rule"
+_GATED_RULES = tuple(zip(_RULES, _RULE_NEEDS, strict=True))
+
 # Every period phrase contains one of these characters; the rules run only in windows around them.
 _ANCHOR = re.compile(r"[年月季截]|目前|十[二三四五八九]|二十大")
 _REACH = 16  # no period phrase extends further than this from its anchor
@@ -328,7 +338,10 @@ def find_periods(norm: str, start: int = 0, end: int | None = None, published_on
     shielded = [(m.start(), m.end()) for m in _SHIELD.finditer(norm, start, end)]
     hits: list[PeriodMention] = []
     for lo, hi in windows:
-        for rx, make in _RULES:
+        window = norm[lo:hi]
+        for (rx, make), needs in _GATED_RULES:
+            if not any(c in window for c in needs):
+                continue
             for m in rx.finditer(norm, lo, hi):
                 if any(a <= m.start() < b for a, b in shielded):
                     continue
