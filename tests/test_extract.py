@@ -239,3 +239,29 @@ def test_month_on_month_change_is_not_year_on_year() -> None:
     text = "4月份受理投诉举报9.96万件，环比下降4.2%，同比增长18.6%；服务类投诉4315件，其中涉及旅游服务的投诉同比增长63.8%。"
     a, b = extract_text(text, published_on=date(2021, 7, 21)).figures
     assert (float(a.yoy_pct), b.yoy_pct) == (18.6, None)
+
+
+def test_sentence_and_clause_bounds_match_a_forward_scan() -> None:
+    """Bounds searched backwards from a number equal those of a forward scan of its paragraph
+    (thousands separators 1,234 are no clause end, also at a paragraph's end)."""
+    import re
+
+    from metrics.extract import _CLAUSE_END, _SENT_END, _Doc
+    from metrics.metadata import read_metadata
+    from metrics.prepare import prepare
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))]
+    texts.append("共罚没款1,234,567元，其中3,456元。立案1,23\n案件,123")
+    for text in texts:
+        prep = prepare(text)
+        d = _Doc(prep, read_metadata(prep), None)
+        for s, e in prep.body:
+            sent = [m.start() for m in _SENT_END.finditer(d.norm, s, e)]
+            clause = [m.start() for m in _CLAUSE_END.finditer(d.norm, s, e)]
+            for pos in [m.start() for m in re.finditer(r"\d", d.norm[s:e])][:50]:
+                pos += s
+                before = [i for i in sent if i < pos]
+                after = [i for i in sent if i >= pos]
+                assert d.sentence(pos) == (before[-1] + 1 if before else s, after[0] + 1 if after else e)
+                cl = [i for i in clause if i < pos]
+                assert d.clause_start(pos) == (cl[-1] + 1 if cl else s)

@@ -228,3 +228,14 @@ def test_vocabulary_file_rejects_a_misspelt_section(tmp_path, monkeypatch) -> No
     finally:
         monkeypatch.undo()
         meta_mod._conf.cache_clear()
+
+
+def test_anchored_date_scans_match_plain_scans() -> None:
+    """The date patterns are tried only before their anchor characters: same matches as finditer."""
+    from metrics.metadata import _DATE_SCANS, _scan
+
+    texts = [prepare(t).norm for t in RAW.values()]
+    texts.append("2023 年5月6日 2023-05-06 12023年 3月4日 123月4日 2023..5.6 1999年版 2020 - 1 - 2 3 2023年3月31日前")
+    for text in texts:
+        for kind, (rx, *_rest) in _DATE_SCANS.items():
+            assert [m.span() for m in _scan(kind, text)] == [m.span() for m in rx.finditer(text)], kind

@@ -77,3 +77,19 @@ def test_chinese_numerals(cn: str, n: int) -> None:
 
 def test_parse_number_rejects_non_numerals() -> None:
     assert parse_number("四川") is None
+
+
+def test_anchored_scan_finds_what_a_scan_at_every_position_finds() -> None:
+    """The token pattern is tried only before anchor characters; on every sample document (and on
+    long digit runs, commas and Chinese numerals) that gives exactly the matches a plain finditer gives."""
+    from metrics.numbers import _token_matches, vocab
+    from metrics.paths import RAW_DIR
+    from metrics.prepare import prepare
+
+    v = vocab()
+    texts = [prepare(p.read_text(encoding="utf-8")).norm for p in sorted(RAW_DIR.glob("*.txt"))]
+    texts.append("12345件 1,234,567.8万元 一万二千件 两千多家 20231件 3.5.6批次 ,123件 第45期 十余万户 罚没款253.22万;")
+    for norm in texts:
+        want = [(m.span(), m.groups()) for m in v.regex.finditer(norm)]
+        got = [(m.span(), m.groups()) for m in _token_matches(v, norm, 0, len(norm))]
+        assert got == want

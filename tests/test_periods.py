@@ -68,3 +68,18 @@ def test_default_period_of_a_work_report_is_the_year_before() -> None:
     assert (p.kind, p.year, p.start, p.end) == ("year", 2024, date(2024, 1, 1), date(2024, 12, 31))
     assert default_period(PUB).kind == "unknown" and default_period(PUB).year == 2023
     assert default_period(None).year is None
+
+
+def test_rule_gates_hold_on_the_samples() -> None:
+    """Each period rule runs only in windows holding one of its gate characters: every match any rule
+    finds in the sample documents (and in the cases above) holds one of them inside its span."""
+    from metrics.paths import RAW_DIR
+    from metrics.periods import _GATED_RULES
+    from metrics.prepare import prepare
+
+    texts = [prepare(p.read_text(encoding="utf-8")).norm for p in sorted(RAW_DIR.glob("*.txt"))]
+    texts += [phrase for phrase, *_ in CASES]
+    for text in texts:
+        for rx, _make, needs in _GATED_RULES:
+            for m in rx.finditer(text):
+                assert not needs.isdisjoint(m.group()), (rx.pattern, m.group())

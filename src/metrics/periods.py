@@ -309,13 +309,15 @@ _SHIELD = re.compile(r"《[^》]{0,80}》|[(（][^)）]{0,40}?(?:19|20)[0-9]{2}\
 
 # Per rule (in _RULES order), characters one of which every match of the rule holds inside its span
 # (not in a look-around): a rule is tried in a window only when the window holds one of them.
+_DASHES = ("-", "—", "–", "~", "～", "至", "到")
 _RULE_NEEDS: tuple[tuple[str, ...], ...] = (
-    ("月",), ("前",), ("季",), ("半",), ("来", "至"), ("目",), ("截",), ("截",), ("截",), ("年",), ("五",),
-    ("来",), ("年",), ("全",), ("季",), ("年",), ("年",), ("年",), ("年",), ("过",), ("月",), ("期",), ("份",),
-    ("年",), ("今",),
+    _DASHES, ("前",), ("季",), ("半",), ("来", "至"), ("目",), ("截",), ("截",), ("截",), _DASHES, ("五",),
+    ("来",), ("去", "上", "前"), ("全",), ("季",), ("来", "至"), ("来",), ("近", "过", "来"), ("近", "来", "这"),
+    ("过",), _DASHES, ("期",), ("份",), ("年",), ("今",),
 )
 assert len(_RULE_NEEDS) == len(_RULES), "periods.py: _RULE_NEEDS must list one entry per rule"
-_GATED_RULES = tuple(zip(_RULES, _RULE_NEEDS, strict=True))
+_GATED_RULES = tuple((rx, make, frozenset(needs)) for (rx, make), needs in zip(_RULES, _RULE_NEEDS, strict=True))
+_GATE_CHARS = frozenset(c for needs in _RULE_NEEDS for c in needs)
 
 # Every period phrase contains one of these characters; the rules run only in windows around them.
 _ANCHOR = re.compile(r"[年月季截]|目前|十[二三四五八九]|二十大")
@@ -338,9 +340,9 @@ def find_periods(norm: str, start: int = 0, end: int | None = None, published_on
     shielded = [(m.start(), m.end()) for m in _SHIELD.finditer(norm, start, end)]
     hits: list[PeriodMention] = []
     for lo, hi in windows:
-        window = norm[lo:hi]
-        for (rx, make), needs in _GATED_RULES:
-            if not any(c in window for c in needs):
+        present = _GATE_CHARS.intersection(norm[lo:hi])
+        for rx, make, needs in _GATED_RULES:
+            if present.isdisjoint(needs):
                 continue
             for m in rx.finditer(norm, lo, hi):
                 if any(a <= m.start() < b for a, b in shielded):
