@@ -36,13 +36,13 @@ _YEAR_RE = re.compile(r"(?<![\d.\-–—~])((?:19[89]|20\d)\d)(?=年|版)")
 _MONTH_DAY_RE = re.compile(r"(?<![\d年./-])(\d{1,2})月(\d{1,2})日")
 _NAME_YEAR_RE = re.compile(r"(?<!\d)((?:19[89]|20\d)\d)(?!\d)")
 # Literal characters every match of the three patterns above holds at a known distance from its start:
-# scanning for these (fast literal search) and trying the pattern only just before them gives the
-# same matches as a scan that tries the pattern at every digit. (pattern, anchor literals, how far
-# back a match may start, whether blanks may stand between the digits and the anchor)
+# scanning for these (fast literal search) and trying the pattern only there gives the same matches
+# as a scan that tries the pattern at every digit. (pattern, anchor literals, distances from a match
+# start to its anchor, whether blanks may stand between the digits and the anchor)
 _DATE_SCANS = {
-    "full": (_FULL_DATE_RE, ("-", "/", ".", "年"), 4, True),
-    "year": (_YEAR_RE, ("年", "版"), 4, False),
-    "month_day": (_MONTH_DAY_RE, ("月",), 2, False),
+    "full": (_FULL_DATE_RE, ("-", "/", ".", "年"), (4,), True),       # 2023 年 / 2023-…: four digits
+    "year": (_YEAR_RE, ("年", "版"), (4,), False),                    # 2023年
+    "month_day": (_MONTH_DAY_RE, ("月",), (2, 1), False),             # 12月 / 8月
 }
 _LITERALS = {c: re.compile(re.escape(c)) for scan in _DATE_SCANS.values() for c in scan[1]}
 _SENTENCE_END = tuple("。!?;；")
@@ -139,9 +139,10 @@ def _is_future(text: str, start: int, end: int) -> bool:
 
 
 def _scan(kind: str, text: str) -> list[re.Match[str]]:
-    """What _DATE_SCANS[kind]'s pattern.finditer(text) yields: every match holds one of the anchor
-    characters `back` characters (plus blanks) after its start, so only those starts are tried."""
-    rx, literals, back, blanks = _DATE_SCANS[kind]
+    """What _DATE_SCANS[kind]'s pattern.finditer(text) yields: a match's digits end right before its
+    anchor character (or the blanks before it), at one of the listed distances, so only those starts
+    are tried."""
+    rx, literals, distances, blanks = _DATE_SCANS[kind]
     anchors = sorted(m.start() for c in literals for m in _LITERALS[c].finditer(text))
     out: list[re.Match[str]] = []
     pos = 0
@@ -152,9 +153,11 @@ def _scan(kind: str, text: str) -> list[re.Match[str]]:
         if blanks:
             while q > pos and text[q - 1].isspace():
                 q -= 1
-        for k in range(max(pos, q - back), p + 1):
-            m = rx.match(text, k)
-            if m is not None:
+        if q == 0 or not text[q - 1].isdecimal():
+            continue
+        for d in distances:
+            k = q - d
+            if k >= pos and (m := rx.match(text, k)) is not None:
                 out.append(m)
                 pos = m.end()
                 break
