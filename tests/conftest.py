@@ -105,3 +105,23 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def evil_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database whose report text tries to inject HTML and script."""
     return hostile_db(tmp_path_factory.mktemp("evil") / "evil.duckdb")
+
+
+@pytest.fixture(scope="session")
+def render(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """`render(notebook, db, **parameters) -> RunResult`: each distinct briefing is rendered once per session
+    (papermill starts a kernel per run), so the HTML checks and the browser checks share one rendering.
+    Callers only read what it published."""
+    import json
+
+    from metrics import report
+
+    done: dict[tuple[str, str, str], report.RunResult] = {}
+
+    def run(notebook: str, db: Path, **given: Any) -> report.RunResult:
+        key = (notebook, str(db), json.dumps(given, sort_keys=True, ensure_ascii=False, default=str))
+        if key not in done:
+            done[key] = report.run_report(notebook, given, db=db, out=tmp_path_factory.mktemp("briefings"))
+        return done[key]
+
+    return run

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from metrics import briefing, report
+from metrics import briefing
 
 PAYLOADS = ('<script>window.__pwned=1</script>', '<img src=x onerror="window.__pwned=2">')
 
@@ -81,12 +81,11 @@ def test_figure_rows_format_values_and_keep_sources() -> None:
 
 
 @pytest.mark.slow
-def test_hostile_report_text_shows_as_text(evil_db: Path, tmp_path: Path) -> None:
+def test_hostile_report_text_shows_as_text(render, evil_db: Path) -> None:  # type: ignore[no-untyped-def]
     """A figure whose title and quote hold <script> and <img onerror> renders them as visible text."""
     from metrics import query
 
-    result = report.run_report("province_comparison", {"metric": "fines_confiscations", "year": 2020},
-                               db=evil_db, out=tmp_path)
+    result = render("province_comparison", evil_db, metric="fines_confiscations", year=2020)
     assert result.ok, result.error
     page = result.html.read_text("utf-8")
     tree = LexborHTMLParser(page)

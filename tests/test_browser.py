@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics import briefing, paths, report
+from metrics import briefing, paths
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = paths.REPORTS_DIR / "_test_screenshots"
@@ -56,8 +56,8 @@ def open_briefing(browser, html: Path, shot: str) -> dict:  # type: ignore[no-un
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["province_comparison", "region_profile", "data_coverage"])
-def test_briefing_draws_offline_without_errors(browser, sample_db: Path, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
-    result = report.run_report(name, {}, db=sample_db, out=tmp_path)
+def test_briefing_draws_offline_without_errors(browser, render, sample_db: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    result = render(name, sample_db)
     assert result.ok, result.error
     seen = open_briefing(browser, result.html, name)
     assert seen["charts"] >= 1
@@ -67,9 +67,8 @@ def test_briefing_draws_offline_without_errors(browser, sample_db: Path, tmp_pat
 
 
 @pytest.mark.slow
-def test_hostile_text_never_runs_in_the_browser(browser, evil_db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = report.run_report("province_comparison", {"metric": "fines_confiscations", "year": 2020},
-                               db=evil_db, out=tmp_path)
+def test_hostile_text_never_runs_in_the_browser(browser, render, evil_db: Path) -> None:  # type: ignore[no-untyped-def]
+    result = render("province_comparison", evil_db, metric="fines_confiscations", year=2020)
     assert result.ok, result.error
     seen = open_briefing(browser, result.html, "hostile_province_comparison")
     assert seen["pwned"] is None
@@ -87,12 +86,11 @@ def test_hostile_text_never_runs_in_the_browser(browser, evil_db: Path, tmp_path
 
 
 @pytest.mark.slow
-def test_console_check_catches_a_csp_violation(browser, evil_db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_console_check_catches_a_csp_violation(browser, render, evil_db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The clean-console assertion is not vacuous: a page whose CSP misses one script hash reports it."""
     import re
 
-    result = report.run_report("province_comparison", {"metric": "fines_confiscations", "year": 2020},
-                               db=evil_db, out=tmp_path)
+    result = render("province_comparison", evil_db, metric="fines_confiscations", year=2020)
     page = result.html.read_text("utf-8")
     # drop the hash of plotly's small config script (the charts still draw without it)
     body = next(b for b in re.findall(r"<script>(.*?)</script>", page, re.S) if "window.PlotlyConfig" in b[:200])

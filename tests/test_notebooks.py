@@ -30,8 +30,8 @@ def test_notebook_shape(name: str) -> None:
     assert "{" not in markdown  # prose is static: nothing is formatted into Markdown
 
 
-def _render(name: str, db: Path, out: Path, **given: object) -> tuple[report.RunResult, LexborHTMLParser, dict]:
-    result = report.run_report(name, given, db=db, out=out)
+def _render(render, name: str, db: Path, **given: object) -> tuple[report.RunResult, LexborHTMLParser, dict]:  # type: ignore[no-untyped-def]
+    result = render(name, db, **given)
     assert result.ok, result.error
     page = result.html.read_text("utf-8")
     assert briefing.audit_html(page).problems() == []
@@ -48,8 +48,8 @@ def _charts(tree: LexborHTMLParser) -> int:
 
 
 @pytest.mark.slow
-def test_province_comparison(sample_db: Path, tmp_path: Path) -> None:
-    result, tree, run = _render("province_comparison", sample_db, tmp_path)
+def test_province_comparison(render, sample_db: Path) -> None:  # type: ignore[no-untyped-def]
+    result, tree, run = _render(render, "province_comparison", sample_db)
     metric, year = run["parameters"]["metric"], run["parameters"]["year"]
     history = query.compare(metric, level="province", db=str(sample_db))
     rows = _cells(tree)
@@ -65,13 +65,13 @@ def test_province_comparison(sample_db: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_province_comparison_with_given_regions(sample_db: Path, tmp_path: Path) -> None:
+def test_province_comparison_with_given_regions(render, sample_db: Path) -> None:  # type: ignore[no-untyped-def]
     db = str(sample_db)
     metric = max(query.known_metrics(db=db), key=lambda m: query.compare(m, level="province", db=db).height)
     frame = query.compare(metric, level="province", db=db)
     year = frame["year"][0]
     codes = frame.filter(frame["year"] == year)["region_code"].to_list()
-    result, tree, run = _render("province_comparison", sample_db, tmp_path, metric=metric, year=year,
+    result, tree, run = _render(render, "province_comparison", sample_db, metric=metric, year=year,
                                 regions=codes[:2])
     assert run["parameters"]["regions"] == codes[:2]
     shown = {row[0] for row in _cells(tree)}
@@ -80,8 +80,8 @@ def test_province_comparison_with_given_regions(sample_db: Path, tmp_path: Path)
 
 
 @pytest.mark.slow
-def test_region_profile(sample_db: Path, tmp_path: Path) -> None:
-    result, tree, run = _render("region_profile", sample_db, tmp_path)
+def test_region_profile(render, sample_db: Path) -> None:  # type: ignore[no-untyped-def]
+    result, tree, run = _render(render, "region_profile", sample_db)
     profile = query.region_profile(run["parameters"]["region"], db=str(sample_db))
     assert profile.height > 0 and _charts(tree) == 1
     rows = _cells(tree)
@@ -100,7 +100,7 @@ def test_region_profile(sample_db: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_region_profile_of_a_region_with_only_scoped_figures(sample_db: Path, tmp_path: Path) -> None:
+def test_region_profile_of_a_region_with_only_scoped_figures(render, sample_db: Path) -> None:  # type: ignore[no-untyped-def]
     """A region whose figures all carry a subject (e.g. 食品类投诉举报) still gets its full profile:
     its name in the heading, every figure with its subject, and a note instead of an empty chart."""
     db = str(sample_db)
@@ -109,7 +109,7 @@ def test_region_profile_of_a_region_with_only_scoped_figures(sample_db: Path, tm
                    and query.region_profile(c, include_scoped=True, db=db).height > 0]
     assert only_scoped, "the sample data has regions whose every figure is about one subject"
     code = only_scoped[0]
-    result, tree, run = _render("region_profile", sample_db, tmp_path, region=code)
+    result, tree, run = _render(render, "region_profile", sample_db, region=code)
     name = params.region_name(code)
     assert name != code and f"{name}市场监管指标概况" in [h.text() for h in tree.css("h1")]
     assert _charts(tree) == 0
@@ -127,8 +127,8 @@ def test_region_profile_of_a_region_with_only_scoped_figures(sample_db: Path, tm
 
 
 @pytest.mark.slow
-def test_data_coverage(sample_db: Path, tmp_path: Path) -> None:
-    result, tree, run = _render("data_coverage", sample_db, tmp_path)
+def test_data_coverage(render, sample_db: Path) -> None:  # type: ignore[no-untyped-def]
+    result, tree, run = _render(render, "data_coverage", sample_db)
     db = str(sample_db)
     assert _charts(tree) == 1
     heat = next(s.text() for s in tree.css("script") if "Plotly.newPlot" in s.text() and '"heatmap"' in s.text())
