@@ -94,6 +94,7 @@ _NUMBERED_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[(�
 _PAST_VALUE = re.compile(
     r"(?:(?P<rel>去年|上年|上一年|前年)|(?P<y>(?:19|20)[0-9]{2})年)(?:同期)?[^()（）,，。;；0-9]{0,8}?(?:为|是|达)$"
     r"|比(?:(?P<rel2>去年|上年)|(?P<y2>(?:19|20)[0-9]{2})年)(?:同期)?的$")
+_PAST_VALUE_LAST = frozenset("为是达的")  # every _PAST_VALUE match ends in one of these
 _YEAR_ITEM = re.compile(r"(?:19|20)[0-9]{2}(?=年)")
 # A clause that only lists values for names given before it: "…居前三位，分别为7.12万件、5.86万件".
 _RESPECTIVELY = re.compile(r"\s*分别(?:为|是|达到?|有|约)?\s*")
@@ -592,18 +593,19 @@ class _Extractor:
         cms = cat.by_family.get(tok.family, [])
         if not cms:
             return None
-        sstart, _ = d.sentence(tok.start)
         # fast path: no cue in the clause, no live list, no bracket, no bare-category default, no 其中
         if tok.family != "batch" and (prev is None or prev.tok.end <= cstart or prev.metric == "none") \
-                and not cat.any_cue[tok.family].search(n, cstart, tok.start) \
-                and "(" not in n[max(cstart, tok.start - 24):tok.start] \
-                and "（" not in n[max(cstart, tok.start - 24):tok.start] \
-                and not n.startswith("其中", sstart) \
-                and not _PAST_VALUE.search(n, max(cstart, tok.start - 24), tok.start) \
-                and not _RESPECTIVELY.match(n, cstart) \
-                and not (done and done[-1].metric != "none" and done[-1].tok.start >= sstart
-                         and tok.start - cstart <= 12):
-            return None
+                and not cat.any_cue[tok.family].search(n, cstart, tok.start):
+            near = n[max(cstart, tok.start - 24):tok.start]
+            if "(" not in near and "（" not in near \
+                    and not (near and near[-1] in _PAST_VALUE_LAST and _PAST_VALUE.search(near)) \
+                    and not _RESPECTIVELY.match(n, cstart):
+                sstart = d.sentence(tok.start)[0]
+                if not n.startswith("其中", sstart) \
+                        and not (done and done[-1].metric != "none" and done[-1].tok.start >= sstart
+                                 and tok.start - cstart <= 12):
+                    return None
+        sstart, _ = d.sentence(tok.start)
         hit: _Hit | None = None
         if prev is not None and prev.tok.end > cstart and prev.tok.family == tok.family \
                 and _LIST_SEP.fullmatch(n, prev.tok.end, tok.start):
