@@ -239,3 +239,14 @@ def test_anchored_date_scans_match_plain_scans() -> None:
     for text in texts:
         for kind, (rx, *_rest) in _DATE_SCANS.items():
             assert [m.span() for m in _scan(kind, text)] == [m.span() for m in rx.finditer(text)], kind
+
+
+def test_delivery_gate_is_in_every_delivery_line() -> None:
+    """The delivery pattern is searched only in heads holding its gate literal: every match holds it."""
+    from metrics.metadata import _conf
+
+    c = _conf()
+    lines = [prepare(t).norm for t in RAW.values()] + ["2025年1月15日在广东省第十四届人民代表大会第三次会议上"]
+    found = [m.group() for text in lines for m in c.delivery.finditer(text)]
+    assert found
+    assert all(c.delivery_gate in m for m in found)

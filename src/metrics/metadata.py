@@ -72,6 +72,7 @@ class MetadataConfigError(ValueError):
 class _Conf:
     field_dates: tuple[re.Pattern[str], ...]
     delivery: re.Pattern[str]
+    delivery_gate: str
     future_before: re.Pattern[str]
     future_after: re.Pattern[str]
     lede_stop: re.Pattern[str]
@@ -107,6 +108,7 @@ def _conf() -> _Conf:
     return _Conf(
         field_dates=tuple(re.compile(rf"{re.escape(f)}\s*:\s*{_DATE}") for f in d["field_names"]),
         delivery=re.compile(d["delivery"]),
+        delivery_gate=str(d.get("delivery_gate") or ""),
         future_before=re.compile(rf"(?:{_alt(d['future_before'])})\s*:?\s*$"),
         future_after=re.compile(rf"^\s*(?:{_alt(d['future_after'])})"),
         lede_stop=re.compile(rf"{_alt(t['lede_starts'])}|。|\s{{2,}}|\s来源"),
@@ -211,7 +213,8 @@ def read_date(prep: Prepared, name: str = "") -> tuple[date | None, str]:
             d = _date(y + 2000 if y < 100 else y, int(m[2]), int(m[3]))
             if d is not None:
                 return d, "dateline"
-    m = c.delivery.search(norm[:3000])
+    opening = norm[:3000]
+    m = c.delivery.search(opening) if c.delivery_gate in opening else None
     if m:
         d = _date(int(m[1]), int(m[2]), int(m[3]))
         if d is not None:

@@ -188,6 +188,8 @@ def _furniture() -> _Furniture:
 
 
 def _strip(text: str, s: int, e: int) -> tuple[int, int]:
+    if s < e and text[s] not in _SPACE and text[e - 1] not in _SPACE:
+        return s, e  # the common case: nothing to strip
     while s < e and text[s] in _SPACE:
         s += 1
     while e > s and text[e - 1] in _SPACE:
