@@ -192,6 +192,7 @@ class _Doc:
         self.rev = self.norm[::-1]  # for searching backwards from a number
         self._last_sentence: tuple[int, tuple[int, int]] = (-1, (0, 0))
         self._last_clause: tuple[int, int] = (-1, 0)
+        self._headings: dict[int, bool] = {}  # line start -> whether the line is a heading
         self.body = sorted(prep.body)
         self.body_starts = [s for s, _ in self.body]
         self.scope = _meta_region(meta)
@@ -314,8 +315,10 @@ class _Doc:
         if not self._year_known:
             self._year_known = True
             for m in _YEAR_WORD.finditer(self.norm):
+                if not self.prep.in_body(m.start()):
+                    continue
                 y = _text_year(find_periods(self.norm, max(0, m.start() - 2), m.end() + 16))
-                if y is not None and self.prep.in_body(m.start()):
+                if y is not None:
                     self._year = y
                     break
         return self._year
@@ -343,16 +346,21 @@ class _Doc:
         para = self.para(pos)
         n = self.norm
         periods = para.periods_of(self)
-        closed = [(a, b) for a, b in para.asides(self) if b <= pos]
-        before = [m for m in periods if m.start < pos and not any(a < m.start < b for a, b in closed)]
-        if before:
-            return self._review(before[-1].period), True
+        if periods and periods[0].start < pos:
+            closed = [(a, b) for a, b in para.asides(self) if b <= pos]
+            for m in reversed(periods):  # the last phrase before pos outside a closed aside
+                if m.start < pos and not any(a < m.start < b for a, b in closed):
+                    return self._review(m.period), True
         i = bisect.bisect_right(self.body_starts, para_start) - 1
         sec = self.section_start(pos)
+        headings = self._headings
         for s, e in reversed(self.body[max(0, i - 40):max(0, i)]):
             if sec is not None and s < sec:
                 break
-            if _is_heading(n, s, e) or (sec is not None and s == sec):
+            heading = headings.get(s)
+            if heading is None:
+                heading = headings[s] = _is_heading(n, s, e)
+            if heading or (sec is not None and s == sec):
                 got = self.para(s).periods_of(self)
                 if got:
                     return self._review(got[-1].period), True
