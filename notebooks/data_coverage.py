@@ -39,13 +39,14 @@ briefing.show_text(summary.coverage_summary(cells))
 # %% [markdown]
 # ## 地区 × 年份
 #
-# 每格显示该地区该年份数据所覆盖的最宽期间；鼠标悬停可查看具体指标及其期间。
+# 每格显示该地区该年份数据所覆盖的最宽期间；鼠标悬停可查看具体指标及其期间。地区超过40个时，地市和区县并入所属省份显示。
 
 # %%
 known_years = query.known_years(db=P.db)
 charts.coverage_heatmap(cells, "各地区各年份的数据口径",
                         empty=f"所选指标和年份没有可归到地区和年份的数值：数据库中有数值的年份为{known_years[0]}–{known_years[-1]}年，"
-                              "请放宽指标（metrics）或年份（years）。" if known_years else "数据库中没有数值：请先运行 make ingest。").show()
+                              "请放宽指标（metrics）或年份（years）。" if known_years else "数据库中没有数值：请先运行 make ingest。",
+                        metric_names=names).show()
 
 # %% [markdown]
 # ## 互相矛盾的数值

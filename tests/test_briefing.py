@@ -159,7 +159,7 @@ def test_coverage_heatmap_folds_many_regions_into_provinces() -> None:
     few = charts.coverage_heatmap(_heat_rows(prefectures[:5]))
     assert len(few.data[0].y) == 5  # few regions: one row each
     many_codes = prefectures[: charts.HEAT_MAX_ROWS + 20]
-    many = charts.coverage_heatmap(_heat_rows(many_codes))
+    many = charts.coverage_heatmap(_heat_rows(many_codes), metric_names={"complaints": "投诉"})
     provinces = {regions.province_of(c).code for c in many_codes}
     assert len(many.data[0].y) == len(provinces) < len(many_codes)
     assert all(y.endswith("（含下辖地区）") for y in many.data[0].y)
@@ -167,6 +167,8 @@ def test_coverage_heatmap_folds_many_regions_into_provinces() -> None:
     # every folded figure is still counted in its province's cells
     counted = sum(int(h.rsplit("共", 1)[1].rstrip("个数值")) for row in many.data[0].customdata for h in row if "共" in h)
     assert counted == 2 * len(many_codes)
+    hover = " ".join(h for row in many.data[0].customdata for h in row)
+    assert all(f"{regions.get(c).name} 投诉：全年" in hover for c in many_codes)
 
 
 def test_profile_chart_draws_whole_scope_figures_only() -> None:

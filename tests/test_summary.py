@@ -74,12 +74,15 @@ def test_summary_from_sample_data_names_the_leader(sample_db: Path) -> None:
 
 def test_a_ytd_figure_is_never_called_a_full_year() -> None:
     dec = {**ROWS[1], "period_label": "1–12月", "approx": ""}
-    assert summary.period_words(dec) == "1–12月累计，未确认为全年数"
+    assert summary.period_words(dec) == "1–12月累计"
     assert summary.period_words(ROWS[0]) == "" and summary.period_words(ROWS[1]) == "1–8月"
     text = summary.comparison_summary([ROWS[0], dec], "罚没款", 2020)
-    assert "广东省为1–12月累计，未确认为全年数数据" in text and "不宜直接比较" in text
+    assert "广东省为1–12月累计数据" in text and "不宜直接比较" in text and summary.DECEMBER_NOTE in text
     only = summary.comparison_summary([dec], "罚没款", 2020)
-    assert "（1–12月累计，未确认为全年数）" in only and "并非全年数" in only
+    assert "（1–12月累计）" in only and "并非全年数" in only and "不能当作全年数" in only
+    assert summary.DECEMBER_NOTE not in summary.comparison_summary(ROWS, "罚没款", 2020)
+    profile = summary.profile_summary([{**dec, "metric": "fines_confiscations"}], "广东省", {})
+    assert "（1–12月累计）" in profile and summary.DECEMBER_NOTE in profile
 
 
 def test_comparison_summary_flags_scoped_figures() -> None:

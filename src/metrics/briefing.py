@@ -37,7 +37,7 @@ class BriefingError(RuntimeError):
 
 TABLE_CSS = ("table.regmetrics-table td,table.regmetrics-table th{text-align:left!important;vertical-align:top}"
              ".regmetrics-table caption{text-align:left;font-weight:bold}"
-             ".regmetrics-table .c-region_name,.regmetrics-table .c-year,.regmetrics-table .c-value_text,"
+             ".regmetrics-table .c-region_name,.regmetrics-table .c-year,.regmetrics-table .c-value_text,.regmetrics-table .c-metric_name,"
              ".regmetrics-table .c-value_plain,.regmetrics-table .c-unit,.regmetrics-table .c-period_label,"
              ".regmetrics-table .c-approx_text,.regmetrics-table .c-published_on{white-space:nowrap}"
              ".regmetrics-table td.c-quote{min-width:24em}.regmetrics-table td.c-subject{min-width:6em}")

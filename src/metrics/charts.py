@@ -204,13 +204,13 @@ def _to_province(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         prov = regions.province_of(code) if code and r.get("region_level") not in ("country", "province") else None
         if prov is not None and prov.code != code:
             r = {**r, "region_code": prov.code, "region_name": prov.name, "folded": True,
-                 "metric": f"{r.get('region_name') or code} {r.get('metric')}"}
+                 "where": r.get("region_name") or code}
         out.append(r)
     return out
 
 
 def coverage_heatmap(frame: Any, title: str = "数据覆盖", empty: str | None = None,
-                     max_rows: int = HEAT_MAX_ROWS) -> Chart:
+                     max_rows: int = HEAT_MAX_ROWS, metric_names: dict[str, str] | None = None) -> Chart:
     """Region × year cells coloured by the widest period present: 全年 / 年内累计 / 单月 / 其他.
 
     More than `max_rows` regions: prefectures and counties are counted under their province, so the map
@@ -237,7 +237,9 @@ def coverage_heatmap(frame: Any, title: str = "数据覆盖", empty: str | None 
         cell = cells.setdefault(key, {"cls": cls, "labels": {}, "n": 0})
         if rank[cls] < rank[cell["cls"]]:
             cell["cls"] = cls
-        cell["labels"].setdefault(r.get("metric"), set()).add(r.get("period_label") or cls)
+        what = (metric_names or {}).get(r.get("metric"), r.get("metric"))
+        what = f"{r['where']} {what}" if r.get("where") else what
+        cell["labels"].setdefault(what, set()).add(r.get("period_label") or cls)
         cell["n"] += int(r.get("n_figures") or 1)
     regions = sorted(names, key=lambda c: (c != "100000", c))
     years = sorted({y for _, y in cells})

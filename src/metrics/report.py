@@ -29,7 +29,7 @@ FAILED_DIR = "_failed"
 TMP_DIR = ".tmp"
 DEFAULT_TIMEOUT_S = 600
 FIGURE_COLUMNS = ("metric", "region_code", "region_name", "year", "value", "unit", "approx", "period_kind",
-                  "period_label", "yoy_pct", "subject", "doc_title", "doc_path", "published_on", "quote",
+                  "period_label", "yoy_pct", "subject", "headline", "doc_title", "doc_path", "published_on", "quote",
                   "char_start", "char_end", "confidence", "doc_id")
 SCHEDULE_KEYS = {"name", "notebook", "parameters"}
 

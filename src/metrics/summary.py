@@ -89,8 +89,18 @@ def period_words(r: dict[str, Any]) -> str:
     if not label:
         return "期间不明"
     if kind == "ytd" and label.startswith("1–12月"):
-        return f"{label}累计，未确认为全年数"
+        return f"{label}累计"
     return label
+
+
+DECEMBER_NOTE = ("“1–12月累计”的数值多由“今年以来”一类说法和仅知年份的发布日期推得，截止日期未经确认，"
+                 "不能当作全年数。")
+
+
+def _december_note(rows: list[dict[str, Any]]) -> str:
+    """DECEMBER_NOTE when a year-to-date figure among `rows` runs to December, else ''."""
+    return DECEMBER_NOTE if any(r.get("period_kind") == "ytd" and period_words(r).startswith("1–12月")
+                                for r in rows) else ""
 
 
 def scope_words(r: dict[str, Any]) -> str:
@@ -150,6 +160,7 @@ def comparison_summary(frame: Any, metric_name: str, year: int, level: str = "pr
             text += f"注意：{listed}{more}数据，与全年数据口径不同，不宜直接比较。"
         else:
             text += f"注意：{listed}{more}数据，并非全年数。"
+    text += _december_note(rows)
     scoped = [r for r in rows if scope_words(r)]
     if scoped:
         listed = "、".join(f"{r['region_name']}为{scope_words(r)}" for r in scoped[:6])
@@ -196,7 +207,7 @@ def profile_summary(frame: Any, region_name: str, metric_names: dict[str, str]) 
                  f"不是{region_name}的总数，不宜与其他地区的总数比较。")
     partial = [r for r in rows if r.get("period_kind") != "year"]
     if partial:
-        text += f"{len(partial)}个数值并非全年数（年内累计、单月等），见表中“期间”一栏。"
+        text += f"{len(partial)}个数值并非全年数（年内累计、单月等），见表中“期间”一栏。" + _december_note(partial)
     return text
 
 
