@@ -81,6 +81,11 @@ def test_a_ytd_figure_is_never_called_a_full_year() -> None:
     only = summary.comparison_summary([dec], "罚没款", 2020)
     assert "（1–12月累计）" in only and "并非全年数" in only and "不能当作全年数" in only
     assert summary.DECEMBER_NOTE not in summary.comparison_summary(ROWS, "罚没款", 2020)
+    half = {**ROWS[0], "period_kind": "ytd", "period_label": "上半年"}
+    unlike = summary.comparison_summary([half, dec], "罚没款", 2020)
+    assert "四川省为上半年、广东省为1–12月累计数据，并非全年数，且各地期间不同，不宜直接比较" in unlike
+    same = summary.comparison_summary([half, {**ROWS[2], "period_kind": "ytd", "period_label": "上半年"}], "罚没款", 2020)
+    assert "并非全年数。" in same and "不宜直接比较" not in same
     profile = summary.profile_summary([{**dec, "metric": "fines_confiscations"}], "广东省", {})
     assert "（1–12月累计）" in profile and summary.DECEMBER_NOTE in profile
 

@@ -158,6 +158,8 @@ def comparison_summary(frame: Any, metric_name: str, year: int, level: str = "pr
         more = "等" if len(partial) > 6 else ""
         if len(kinds) > 1:
             text += f"注意：{listed}{more}数据，与全年数据口径不同，不宜直接比较。"
+        elif len({period_words(r) for r in rows}) > 1:
+            text += f"注意：{listed}{more}数据，并非全年数，且各地期间不同，不宜直接比较。"
         else:
             text += f"注意：{listed}{more}数据，并非全年数。"
     text += _december_note(rows)
