@@ -192,6 +192,7 @@ class _Doc:
         self.rev = self.norm[::-1]  # for searching backwards from a number
         self._last_sentence: tuple[int, tuple[int, int]] = (-1, (0, 0))
         self._last_clause: tuple[int, int] = (-1, 0)
+        self._last_sentence_start: tuple[int, int] = (-1, 0)
         self._headings: dict[int, bool] = {}  # line start -> whether the line is a heading
         self.body = sorted(prep.body)
         self.body_starts = [s for s, _ in self.body]
@@ -279,13 +280,22 @@ class _Doc:
         if self._last_sentence[0] == pos:
             return self._last_sentence[1]
         p = self.para(pos)
-        n, size = self.norm, len(self.norm)
-        back = _SENT_END_REV.search(self.rev, size - pos, size - p.start)
-        start = size - back.start() if back is not None else p.start
-        fwd = _SENT_END.search(n, pos, p.end)
+        start = self.sentence_start(pos)
+        fwd = _SENT_END.search(self.norm, pos, p.end)
         end = fwd.start() + 1 if fwd is not None else p.end
         self._last_sentence = (pos, (start, end))
         return start, end
+
+    def sentence_start(self, pos: int) -> int:
+        """Just after the last sentence end before pos in its paragraph, else the paragraph start."""
+        if self._last_sentence_start[0] == pos:
+            return self._last_sentence_start[1]
+        p = self.para(pos)
+        size = len(self.norm)
+        back = _SENT_END_REV.search(self.rev, size - pos, size - p.start)
+        start = size - back.start() if back is not None else p.start
+        self._last_sentence_start = (pos, start)
+        return start
 
     def clause_start(self, pos: int) -> int:
         """Just after the last clause end before pos in its paragraph, else the paragraph start."""
@@ -608,7 +618,7 @@ class _Extractor:
             if "(" not in near and "（" not in near \
                     and not (near and near[-1] in _PAST_VALUE_LAST and _PAST_VALUE.search(near)) \
                     and not _RESPECTIVELY.match(n, cstart):
-                sstart = d.sentence(tok.start)[0]
+                sstart = d.sentence_start(tok.start)
                 if not n.startswith("其中", sstart) \
                         and not (done and done[-1].metric != "none" and done[-1].tok.start >= sstart
                                  and tok.start - cstart <= 12):

@@ -28,6 +28,7 @@ _BEFORE_CHARS: set[str] = set()
 # A bare scale word read as a number when a qualifier goes with it (近千件, 超万户, 百余家).
 _LONE_SCALE = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
 # A yuan sign before a number: "￥41,300.00", "¥500万". Not inside a longer number.
+_CURRENCY_SIGNS = ("¥", "￥")
 _CURRENCY = re.compile(r"[¥￥]\s?(?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)(?P<scale>万|亿)?元?")
 
 
@@ -200,7 +201,10 @@ def find_numbers(norm: str, start: int = 0, end: int | None = None) -> list[Numb
             approx = inside[q] if q else (after[post] if post else "")
         e = m.end()
         out.append(NumberToken(tok_start, e, norm[tok_start:e], value, base, family, approx, bool(scale)))
-    for m in _CURRENCY.finditer(norm, start, stop):  # ￥41,300.00: money with the sign before it
+    # ￥41,300.00: money with the sign before it (a literal look for the signs first: scanning for a
+    # character class is ten times slower than for a literal)
+    signs = any(norm.find(c, start, stop) >= 0 for c in _CURRENCY_SIGNS)
+    for m in _CURRENCY.finditer(norm, start, stop) if signs else ():
         num, scale = m.group("num"), m.group("scale")
         value = Decimal(num.replace(",", ""))
         if scale:
