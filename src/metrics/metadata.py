@@ -194,8 +194,9 @@ def _implied_date(body: str) -> date | None:
     return max(in_year) if in_year else date(year, 12, 31)
 
 
-def read_date(prep: Prepared, name: str = "") -> tuple[date | None, str]:
-    """(published_on, date_source): field, dateline, delivery, implied by the body, file name, none."""
+def read_date(prep: Prepared, name: str = "", body: str | None = None) -> tuple[date | None, str]:
+    """(published_on, date_source): field, dateline, delivery, implied by the body, file name, none.
+    `body` is the joined body text when the caller has it already."""
     c = _conf()
     norm = prep.norm
     for field in c.field_dates:  # in the order of trust the vocabulary lists them
@@ -219,7 +220,7 @@ def read_date(prep: Prepared, name: str = "") -> tuple[date | None, str]:
         d = _date(int(m[1]), int(m[2]), int(m[3]))
         if d is not None:
             return d, "delivery"
-    d = _implied_date(_body_text(prep))
+    d = _implied_date(_body_text(prep) if body is None else body)
     if d is not None:
         return d, "implied"
     m = _NAME_YEAR_RE.search(name)
@@ -361,11 +362,13 @@ def _publisher_region(name: str, dominant: _Dominant) -> Region | None:
     return _scope_region(name, dominant)
 
 
-def read_publisher(prep: Prepared, title: str | None, genre: str) -> tuple[str | None, Region | None]:
-    """The issuing body and the region it covers; see the module docstring for the order of evidence."""
+def read_publisher(prep: Prepared, title: str | None, genre: str,
+                   body: str | None = None) -> tuple[str | None, Region | None]:
+    """The issuing body and the region it covers; see the module docstring for the order of evidence.
+    `body` is the joined body text when the caller has it already."""
     c = _conf()
     norm = prep.norm
-    body = _body_text(prep)
+    body = _body_text(prep) if body is None else body
     dominant = _dominant(body)
     if genre == "work_report" and title:
         m = c.work_report.search(title)
@@ -417,8 +420,9 @@ def read_metadata(prep: Prepared, name: str = "", title_hint: str | None = None)
     """Title, publisher, publication date, region and genre of a prepared document."""
     title = read_title(prep, title_hint)
     genre = read_genre(prep, title)
-    published_on, source = read_date(prep, name)
-    publisher, region = read_publisher(prep, title, genre)
+    body = _body_text(prep)
+    published_on, source = read_date(prep, name, body)
+    publisher, region = read_publisher(prep, title, genre, body)
     return DocMeta(title=title, publisher=publisher, published_on=published_on, date_source=source,
                    region=region, genre=genre)
 

@@ -319,6 +319,8 @@ assert len(_RULE_NEEDS) == len(_RULES), "periods.py: _RULE_NEEDS must list one e
 _GATED_RULES = tuple((rx, make, frozenset(needs)) for (rx, make), needs in zip(_RULES, _RULE_NEEDS, strict=True))
 _GATE_CHARS = frozenset(c for needs in _RULE_NEEDS for c in needs)
 
+_SHIELD_OPENERS = ("《", "(", "（")  # what a _SHIELD match starts with: looked for first, as literals
+
 # Every period phrase contains one of these characters; the rules run only in windows around them.
 _ANCHOR = re.compile(r"[年月季截]|目前|十[二三四五八九]|二十大")
 _REACH = 16  # no period phrase extends further than this from its anchor
@@ -337,7 +339,8 @@ def find_periods(norm: str, start: int = 0, end: int | None = None, published_on
             windows.append([lo, hi])
     if not windows:
         return []
-    shielded = [(m.start(), m.end()) for m in _SHIELD.finditer(norm, start, end)]
+    shielded = [(m.start(), m.end()) for m in _SHIELD.finditer(norm, start, end)] \
+        if any(norm.find(c, start, end) >= 0 for c in _SHIELD_OPENERS) else []
     hits: list[PeriodMention] = []
     for lo, hi in windows:
         present = _GATE_CHARS.intersection(norm[lo:hi])
