@@ -265,3 +265,17 @@ def test_sentence_and_clause_bounds_match_a_forward_scan() -> None:
                 assert d.sentence(pos) == (before[-1] + 1 if before else s, after[0] + 1 if after else e)
                 cl = [i for i in clause if i < pos]
                 assert d.clause_start(pos) == (cl[-1] + 1 if cl else s)
+
+
+def test_year_only_date_gives_ytd_figures_no_end() -> None:
+    """crud-4-1-314 (a news item dated only by its collection year) says 今年以来: its figures run
+    from 1 January 2023 to an unknown end, never to a made-up 31 December (read as a full year)."""
+    ex = extract_text((RAW / "crud-4-1-314.txt").read_text(encoding="utf-8"), doc="crud-4-1-314.txt")
+    assert ex.meta.date_precision == "year"
+    ytd = [f for f in ex.figures if f.period_kind == "ytd"]
+    assert ytd and all(f.period_start == date(2023, 1, 1) and f.period_end is None for f in ytd)
+    assert not any(f.period_end == date(2023, 12, 31) and f.period_kind != "year" for f in ex.figures)
+    # a date given by the caller is a day: the span ends there
+    dated = extract_text("今年以来，全省查处案件18件。", published_on=PUB)
+    assert dated.meta.date_precision == "day"
+    assert dated.figures[0].period_end == PUB

@@ -250,3 +250,21 @@ def test_delivery_gate_is_in_every_delivery_line() -> None:
     found = [m.group() for text in lines for m in c.delivery.finditer(text)]
     assert found
     assert all(c.delivery_gate in m for m in found)
+
+
+def test_date_precision_says_whether_the_day_is_known() -> None:
+    """A page field, dateline or full date in the body gives the day; a file name's year, or a body
+    naming a year but no day of it, gives only the year (the day in published_on is a stand-in)."""
+    undated = prepare("全省市场监管部门持续优化营商环境。")
+    assert read_metadata(undated, "gwr2025-某省.txt").date_precision == "year"
+    assert read_metadata(undated, "notes.txt").date_precision is None
+    year_only = read_metadata(prepare("2022年，全省市场监管部门持续优化营商环境。"))
+    assert (year_only.date_source, year_only.date_precision) == ("implied", "year")
+    dated = read_metadata(prepare("2023-08-02，正文：全省市场监管部门持续优化营商环境。"))
+    assert (dated.date_source, dated.date_precision) == ("dateline", "day")
+    for name, (_expected, source) in PUBLISHED.items():
+        meta = meta_of(name)
+        if source in ("field", "dateline", "delivery"):
+            assert meta.date_precision == "day", name
+        elif source == "name":
+            assert meta.date_precision == "year", name

@@ -83,3 +83,30 @@ def test_rule_gates_hold_on_the_samples() -> None:
         for rx, _make, needs in _GATED_RULES:
             for m in rx.finditer(text):
                 assert not needs.isdisjoint(m.group()), (rx.pattern, m.group())
+
+
+def test_year_only_publication_ends_no_span_on_a_made_up_day() -> None:
+    """With only the year known, 今年以来 runs from 1 January to an unknown end; a phrase that states
+    its end keeps it (上半年 → 30 June, 1-7月 → 31 July); the year comes from the publication year."""
+    from metrics.periods import YearOnly
+
+    pub = YearOnly(2023, 12, 31)
+
+    def one(text: str):
+        (m,) = find_periods(text, 0, len(text), pub)
+        return m.period
+
+    p = one("今年以来，")
+    assert (p.kind, p.start, p.end, p.year) == ("ytd", date(2023, 1, 1), None, 2023)
+    p = one("截至目前，")
+    assert (p.kind, p.start, p.end, p.year) == ("ytd", date(2023, 1, 1), None, 2023)
+    p = one("上半年，福建")
+    assert (p.kind, p.end) == ("ytd", date(2023, 6, 30))
+    p = one("1至7月份，")
+    assert (p.kind, p.end) == ("ytd", date(2023, 7, 31))
+    p = one("近三年")
+    assert (p.kind, p.start, p.end, p.year) == ("multi_year", date(2021, 1, 1), None, 2023)
+    p = one("2018年以来，")
+    assert (p.kind, p.end, p.year) == ("multi_year", None, 2023)
+    p = one("2022年，全国")
+    assert (p.kind, p.end) == ("year", date(2022, 12, 31))

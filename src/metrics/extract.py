@@ -21,7 +21,7 @@ from metrics.catalogue import Catalogue, CompiledMetric, catalogue
 from metrics.figures import Figure
 from metrics.metadata import DocMeta, read_metadata
 from metrics.numbers import NumberToken, find_numbers
-from metrics.periods import Period, PeriodMention, default_period, find_periods
+from metrics.periods import Period, PeriodMention, YearOnly, default_period, find_periods
 from metrics.prepare import Prepared, prepare
 from metrics.tables import INDEX_HEADER, TOTAL_LABEL, UNIT_IN_BRACKETS, YEAR_HEADER, YOY_HEADER, find_tables
 
@@ -1054,10 +1054,11 @@ def extract_text(text: str, *, doc: str = "", published_on: date | None = None,
     meta = read_metadata(prep, doc, title_hint)
     ref = meta.published_on
     if published_on is not None:
-        meta = replace(meta, published_on=published_on)
+        meta = replace(meta, published_on=published_on, date_precision="day")
         ref = published_on
-    elif ref is not None and meta.date_source in _YEAR_ONLY_SOURCES:
-        ref = date(ref.year, 12, 31)  # only the year is known: never roll a span back to the year before
+    elif ref is not None and (meta.date_precision == "year" or meta.date_source in _YEAR_ONLY_SOURCES):
+        # only the year is known: never roll a span back to the year before, never end one on a made-up day
+        ref = YearOnly(ref.year, 12, 31)
     work, back = _unwrap(prep)
     d = _Doc(work, meta, ref)
     figures = _Extractor(d, catalogue()).run()

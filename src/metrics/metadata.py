@@ -26,6 +26,9 @@ from metrics.regions import Region
 
 METADATA_YAML = PACKAGE_DATA / "doc_metadata.yaml"
 DATE_SOURCES = ("field", "dateline", "delivery", "implied", "name", "none")
+# How much of published_on the text states: the day, or only the year (the day given is a stand-in:
+# 1 January for a file name's year, 31 December for a body naming a year but no day of it).
+DATE_PRECISIONS = ("day", "year")
 GENRES = ("work_report", "digest", "speech", "news", "bureau_report", "other")
 
 _DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
@@ -62,6 +65,7 @@ class DocMeta:
     date_source: str
     region: Region | None
     genre: str
+    date_precision: str | None = None  # "day" or "year" (see DATE_PRECISIONS); None without a date
 
 
 class MetadataConfigError(ValueError):
@@ -166,8 +170,9 @@ def _scan(kind: str, text: str) -> list[re.Match[str]]:
     return out
 
 
-def _implied_date(body: str) -> date | None:
-    """The latest date the body implies: the latest year it names, then its latest day in that year."""
+def _implied_date(body: str) -> tuple[date, str] | None:
+    """The latest date the body implies: the latest year it names, then its latest day in that year;
+    with its precision ("year" when the body names no day of that year)."""
     ceiling = date.today().year + 1
     days: list[date] = []
     for m in _scan("full", body):
@@ -191,12 +196,18 @@ def _implied_date(body: str) -> date | None:
         d = _date(year, int(m[1]), int(m[2]))
         if d is not None and not _is_future(body, m.start(), m.end()):
             in_year.append(d)
-    return max(in_year) if in_year else date(year, 12, 31)
+    return (max(in_year), "day") if in_year else (date(year, 12, 31), "year")
 
 
 def read_date(prep: Prepared, name: str = "", body: str | None = None) -> tuple[date | None, str]:
     """(published_on, date_source): field, dateline, delivery, implied by the body, file name, none.
     `body` is the joined body text when the caller has it already."""
+    published_on, source, _precision = _read_date(prep, name, body)
+    return published_on, source
+
+
+def _read_date(prep: Prepared, name: str, body: str | None) -> tuple[date | None, str, str | None]:
+    """read_date with the date's precision ("day", "year", None without a date)."""
     c = _conf()
     norm = prep.norm
     for field in c.field_dates:  # in the order of trust the vocabulary lists them
@@ -205,7 +216,7 @@ def read_date(prep: Prepared, name: str = "", body: str | None = None) -> tuple[
                 continue  # "…的时间:" inside prose is not a page field
             d = _date(int(m[1]), int(m[2]), int(m[3]))
             if d is not None:
-                return d, "field"
+                return d, "field", "day"
     head = _HEAD_RE.match(norm.lstrip())
     if head:
         m = _DATELINE_DATE_RE.search(head.group())
@@ -213,23 +224,23 @@ def read_date(prep: Prepared, name: str = "", body: str | None = None) -> tuple[
             y = int(m[1])
             d = _date(y + 2000 if y < 100 else y, int(m[2]), int(m[3]))
             if d is not None:
-                return d, "dateline"
+                return d, "dateline", "day"
     opening = norm[:3000]
     m = c.delivery.search(opening) if c.delivery_gate in opening else None
     if m:
         d = _date(int(m[1]), int(m[2]), int(m[3]))
         if d is not None:
-            return d, "delivery"
-    d = _implied_date(_body_text(prep) if body is None else body)
-    if d is not None:
-        return d, "implied"
+            return d, "delivery", "day"
+    implied = _implied_date(_body_text(prep) if body is None else body)
+    if implied is not None:
+        return implied[0], "implied", implied[1]
     m = _NAME_YEAR_RE.search(name)
     if m:
-        return date(int(m[1]), 1, 1), "name"
+        return date(int(m[1]), 1, 1), "name", "year"
     for pattern, year in c.name_hints:
         if name and fnmatch.fnmatch(name, pattern):
-            return date(year, 1, 1), "name"
-    return None, "none"
+            return date(year, 1, 1), "name", "year"
+    return None, "none", None
 
 
 def read_title(prep: Prepared, title_hint: str | None = None) -> str | None:
@@ -421,8 +432,8 @@ def read_metadata(prep: Prepared, name: str = "", title_hint: str | None = None)
     title = read_title(prep, title_hint)
     genre = read_genre(prep, title)
     body = _body_text(prep)
-    published_on, source = read_date(prep, name, body)
+    published_on, source, precision = _read_date(prep, name, body)
     publisher, region = read_publisher(prep, title, genre, body)
     return DocMeta(title=title, publisher=publisher, published_on=published_on, date_source=source,
-                   region=region, genre=genre)
+                   region=region, genre=genre, date_precision=precision)
 

@@ -37,6 +37,16 @@ _Y = r"(?:(?P<y>(?:19|20)\d{2})年|(?P<this>今年|本年|当年))"
 _DASH = r"(?:-|—|–|~|～|至|到)"
 
 
+class YearOnly(date):
+    """A publication date of which only the year is known (31 December stands in): it tells the year
+    of relative phrases (今年以来, 上半年, 1-7月) but never ends a span, so 今年以来 gets no end date."""
+
+
+def _end(pub: date | None) -> date | None:
+    """The publication date as the end of a span running up to it: None when only its year is known."""
+    return None if isinstance(pub, YearOnly) else pub
+
+
 def _num(s: str | None) -> int | None:
     if s is None:
         return None
@@ -111,6 +121,8 @@ def _until(m: re.Match[str], pub: date | None) -> Period | None:
         return None
     mo = _num(m.group("m"))
     if mo is None or not 1 <= mo <= 12:
+        if pub is not None and _end(pub) is None:  # 截至目前 with only the year known
+            return Period("ytd", date(pub.year, 1, 1), None, pub.year, m.group(0))
         end = pub
     else:
         y = _year_for(m, pub, mo) or (pub.year if pub else None)
@@ -132,18 +144,17 @@ def _until(m: re.Match[str], pub: date | None) -> Period | None:
 
 def _since(m: re.Match[str], pub: date | None) -> Period | None:
     y0 = int(m.group("y"))
-    end = pub
-    if end is not None and y0 > end.year:  # a start after publication: a misread date, no period
+    if pub is not None and y0 > pub.year:  # a start after publication: a misread date, no period
         return None
-    if end is not None and y0 == end.year:
-        return Period("ytd", date(y0, 1, 1), end, end.year, m.group(0))
-    return Period("multi_year", date(y0, 1, 1), end, end.year if end else None, m.group(0))
+    if pub is not None and y0 == pub.year:
+        return Period("ytd", date(y0, 1, 1), _end(pub), pub.year, m.group(0))
+    return Period("multi_year", date(y0, 1, 1), _end(pub), pub.year if pub else None, m.group(0))
 
 
 def _this_year(m: re.Match[str], pub: date | None) -> Period:
     if pub is None:
         return Period("ytd", None, None, None, m.group(0))
-    return Period("ytd", date(pub.year, 1, 1), pub, pub.year, m.group(0))
+    return Period("ytd", date(pub.year, 1, 1), _end(pub), pub.year, m.group(0))
 
 
 def _last_n_years(m: re.Match[str], pub: date | None) -> Period:
@@ -151,12 +162,12 @@ def _last_n_years(m: re.Match[str], pub: date | None) -> Period:
     if pub is None:
         return Period("multi_year", None, None, None, m.group(0))
     if not 0 < n <= 50:
-        return Period("multi_year", None, pub, pub.year, m.group(0))
-    return Period("multi_year", date(pub.year - n + 1, 1, 1) if n else None, pub, pub.year, m.group(0))
+        return Period("multi_year", None, _end(pub), pub.year, m.group(0))
+    return Period("multi_year", date(pub.year - n + 1, 1, 1) if n else None, _end(pub), pub.year, m.group(0))
 
 
 def _vague_years(m: re.Match[str], pub: date | None) -> Period:
-    return Period("multi_year", None, pub, pub.year if pub else None, m.group(0))
+    return Period("multi_year", None, _end(pub), pub.year if pub else None, m.group(0))
 
 
 def _past_year(m: re.Match[str], pub: date | None) -> Period:
@@ -204,15 +215,16 @@ _CONGRESS_YEARS = {"十八大": 2012, "十九大": 2017, "二十大": 2022}
 
 def _plan_period(m: re.Match[str], pub: date | None) -> Period:
     y0, y1 = _PLAN_YEARS[m.group("plan")]
-    end = date(y1, 12, 31)
-    if pub is not None and pub < end:
-        end = pub
-    return Period("multi_year", date(y0, 1, 1), end, end.year, m.group(0))
+    end: date | None = date(y1, 12, 31)
+    year = y1
+    if pub is not None and pub < date(y1, 12, 31):
+        end, year = _end(pub), pub.year
+    return Period("multi_year", date(y0, 1, 1), end, year, m.group(0))
 
 
 def _since_congress(m: re.Match[str], pub: date | None) -> Period:
     y0 = _CONGRESS_YEARS[m.group("cong")]
-    return Period("multi_year", date(y0, 1, 1), pub, pub.year if pub else None, m.group(0))
+    return Period("multi_year", date(y0, 1, 1), _end(pub), pub.year if pub else None, m.group(0))
 
 
 def _year(m: re.Match[str], pub: date | None) -> Period:
