@@ -279,3 +279,17 @@ def test_year_only_date_gives_ytd_figures_no_end() -> None:
     dated = extract_text("今年以来，全省查处案件18件。", published_on=PUB)
     assert dated.meta.date_precision == "day"
     assert dated.figures[0].period_end == PUB
+
+
+def test_outlet_names_and_new_areas() -> None:
+    """An outlet before 讯 is no place (天山网讯 is not 天山区); 西海岸新区 is 黄岛区 (370211);
+    "零投诉景区增至12个" counts places, not complaints."""
+    from datetime import date as _date
+
+    text = "天山网讯（记者 古丽米热）今年以来，全区共立案查处价格违法案件1086件。"
+    figs_ = extract_text(text, published_on=_date(2020, 7, 9)).figures
+    assert [f.value for f in figs_] == [1086] and figs_[0].region_code != "650102"
+    text = "2022年，青岛西海岸新区新登记市场主体5.2万户。"
+    (f,) = extract_text(text, published_on=_date(2023, 2, 1)).figures
+    assert f.region_code == "370211"
+    assert extract_text("“五一”假期市场平稳有序 零投诉景区增至12个", published_on=PUB).figures == []

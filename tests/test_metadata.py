@@ -268,3 +268,9 @@ def test_date_precision_says_whether_the_day_is_known() -> None:
             assert meta.date_precision == "day", name
         elif source == "name":
             assert meta.date_precision == "year", name
+
+
+def test_feed_title_stops_at_an_outlet_dateline() -> None:
+    """"原标题：新疆上半年查处价格违法案件千余件 天山网讯（记者…）": the outlet's 讯 opens the lede."""
+    text = "2020-07-09 18:37，正文：原标题：新疆上半年查处价格违法案件千余件 天山网讯（记者 古丽米热）7月8日，记者从自治区市场监管局获悉。"
+    assert read_metadata(prepare(text)).title == "新疆上半年查处价格违法案件千余件"

@@ -115,7 +115,7 @@ def _conf() -> _Conf:
         delivery_gate=str(d.get("delivery_gate") or ""),
         future_before=re.compile(rf"(?:{_alt(d['future_before'])})\s*:?\s*$"),
         future_after=re.compile(rf"^\s*(?:{_alt(d['future_after'])})"),
-        lede_stop=re.compile(rf"{_alt(t['lede_starts'])}|。|\s{{2,}}|\s来源"),
+        lede_stop=re.compile(rf"{_alt(t['lede_starts'])}|。|\s{{2,}}|\s来源|{t['lede_dateline']}"),
         title_max=int(t["max_len"]),
         heading_max=int(t["heading_max_len"]),
         publisher_field=re.compile(rf"(?:{_alt(p['field_names'])})\s*:\s*([\u4e00-\u9fffA-Za-z·()]{{2,40}})"),
