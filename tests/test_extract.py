@@ -293,3 +293,25 @@ def test_outlet_names_and_new_areas() -> None:
     (f,) = extract_text(text, published_on=_date(2023, 2, 1)).figures
     assert f.region_code == "370211"
     assert extract_text("“五一”假期市场平稳有序 零投诉景区增至12个", published_on=PUB).figures == []
+
+
+SCOPES = [
+    # a campaign named in an earlier clause of the sentence scopes a figure naming none itself
+    ("开展“三小”食品经营主体数据排查，立案查处违法案件1601起，食品安全水平明显提升。", "cases", "三小食品经营主体"),
+    # ... or in the sentence before, when that only announces it
+    ("平谷区市场监管局开展了平谷大桃地理标志保护专项行动。目前已立案1件。", "cases", "平谷大桃地理标志保护"),
+    # registrations are not scoped by a campaign; a headline total stays scope-free
+    ("持续开展营商环境对标提升行动，新增市场主体9.1万户、增长10.6%。", "new_market_entities", ""),
+    ("2023年，全省共查处各类违法案件3000件。", "cases", ""),
+    # a count in the campaign clause is a figure of its own, not a scope
+    ("全市开展执法检查1200次，查处违法案件300件。", "cases", ""),
+    # a sampling figure is always of something: the paragraph says what
+    ("食品安全形势平稳。全年食品安全监督抽检合格率98.45%，天涯区完成抽检1642批次，不合格12批次。",
+     "sampling_batches", "食品"),
+]
+
+
+@pytest.mark.parametrize(("text", "metric", "subject"), SCOPES)
+def test_scope_from_the_sentence_around(text: str, metric: str, subject: str) -> None:
+    got = [f.subject for f in extract_text(text, published_on=PUB).figures if f.metric == metric]
+    assert got == [subject]

@@ -66,6 +66,12 @@ _COMPLAINT_WORDS = re.compile(_CTX["complaint_words"])
 _DATA_CUTOFF = re.compile(_CTX["data_cutoff"])
 _WORK_REPORT = re.compile(_CTX["work_report"])
 _YEAR_ONLY_SOURCES = frozenset(_CTX["year_only_date_sources"])
+_SAMPLING_SUBJECTS = [(re.compile(e["pattern"]), str(e["subject"])) for e in _CTX["sampling_subjects"]]
+_SAMPLING_OBJECT = re.compile("|".join(f"(?:{e['pattern']})" for e in _CTX["sampling_subjects"]))
+_CAMPAIGN = re.compile(_CTX["campaign_clause"])
+_CAMPAIGN_ACT = re.compile(_CTX["campaign_act"])
+_CAMPAIGN_METRICS = frozenset(_CTX["campaign_metrics"])
+_SAMPLING_METRICS = ("sampling_batches", "failed_batches", "pass_rate", "fail_rate")
 # A region heading opening a section: "北京:抓牢疫情防控 深化改革创新".
 _HEADING_COLON = re.compile(r"\s*[:：]")
 # An unannounced number after "有/是/为" restates something ("其中有8批次样品是…"), after 分 it splits
@@ -945,6 +951,29 @@ class _Extractor:
                 return g.get("scope") or (g.get("name") or "") + (g.get("tail") or "")
         return ""
 
+    def _campaign(self, ss: int, cstart: int) -> str:
+        """The object of a 开展 clause earlier in the sentence ("开展“三小”食品经营主体数据排查，…"), else ""."""
+        n = self.d.norm
+        scope = ""
+        a = ss
+        for end in _CLAUSE_END.finditer(n, ss, cstart):
+            if end.group() in ";；":
+                scope = ""  # a statement of its own ends here
+            elif not _DIGIT.search(n, a, end.start()):
+                m = _CAMPAIGN.search(n, a, end.start())
+                if m is not None:
+                    scope = _CAMPAIGN_ACT.sub("", m.group("scope"))
+            a = end.end()
+        pstart = self.d.paragraph(ss)[0]
+        if not scope and ss - 1 > pstart and n[ss - 1] == "。":
+            # the sentence before, when its last clause only announces a campaign
+            prev = self.d.sentence_start(ss - 1)
+            last = max((e.end() for e in _CLAUSE_END.finditer(n, prev, ss - 1)), default=prev)
+            m = _CAMPAIGN.search(n, last, ss - 1) if not _DIGIT.search(n, last, ss) else None
+            if m is not None:
+                scope = _CAMPAIGN_ACT.sub("", m.group("scope"))
+        return re.sub(r"[“”\"‘’\s]", "", scope)
+
     def _clean_subject(self, phrase: str, cm: CompiledMetric | None = None) -> str:
         phrase = self.cat.subject_drop.sub("", self.cat.subject_drop.sub("", phrase))
         phrase = _HEADLINE_ONLY.sub("", phrase)
@@ -1000,6 +1029,21 @@ class _Extractor:
                            if x.metric == "sampling_batches" and x.rule != "list-item"), None)
             if sample is not None and sample.char_start >= pstart:
                 f.subject = sample.subject
+        for f in figures:  # no scope inherited either: a campaign the sentence names, what is sampled
+            if not f.subject and f.metric in _CAMPAIGN_METRICS:
+                f.subject = self._campaign(d.sentence_start(f.char_start), d.clause_start(f.char_start))
+            if not f.subject and f.metric in _SAMPLING_METRICS:
+                f.subject = self._sampling_object(f.char_start)
+
+    def _sampling_object(self, pos: int) -> str:
+        """What the paragraph before pos says is sampled (context.yaml sampling_subjects), else ""."""
+        n = self.d.norm
+        found = None
+        for m in _SAMPLING_OBJECT.finditer(n, self.d.paragraph(pos)[0], pos):
+            found = m
+        if found is None:
+            return ""
+        return next(subject for rx, subject in _SAMPLING_SUBJECTS if rx.fullmatch(found.group()))
 
 
 def _scope_region(word: str, base: regions.Region | None) -> regions.Region | None:
