@@ -152,21 +152,31 @@ class _Para:
         """Bracketed asides holding a value ("（去年同期为600件）"): their period phrase stays inside.
         A bracket that only dates the text ("（2月4日至10日）") is no aside."""
         if self._asides is None:
-            periods = self.periods_of(d)
-            self._asides = [(m.start(), m.end()) for m in _BRACKETS.finditer(d.norm, self.start, self.end)
-                            if _DIGIT.search(_strip_spans(d.norm, m.start(), m.end(), periods))]
+            n, end = d.norm, self._end(32)  # only asides closing before a figure are asked for
+            self._asides = []
+            if n.find("(", self.start, end) >= 0 or n.find("（", self.start, end) >= 0:
+                periods = self.periods_of(d)
+                self._asides = [(m.start(), m.end()) for m in _BRACKETS.finditer(n, self.start, end)
+                                if _DIGIT.search(_strip_spans(n, m.start(), m.end(), periods))]
         return self._asides
+
+    def _end(self, margin: int) -> int:
+        """Where scans of this paragraph may stop: `margin` past its last figure, once that is known."""
+        return self.end if self.limit is None else min(self.end, self.limit + margin)
 
     def shields(self, d: _Doc) -> list[tuple[int, int]]:
         """Spans of titles 《…》 in this paragraph: names inside them are not areas."""
         if self._shields is None:
-            self._shields = [(m.start(), m.end()) for m in _SHIELD.finditer(d.norm, self.start, self.end)]
+            end = self._end(64 + 82)  # past the names asked for, and a title that may hold one
+            self._shields = [(m.start(), m.end()) for m in _SHIELD.finditer(d.norm, self.start, end)] \
+                if d.norm.find("《", self.start, end) >= 0 else []
         return self._shields
 
     def scopes(self, d: _Doc) -> list[tuple[int, int, str]]:
         """全省 / 全市 / 我局 … words of this paragraph."""
         if self._scopes is None:
-            self._scopes = [(m.start(), m.end(), m.group()) for m in _SCOPE.finditer(d.norm, self.start, self.end)]
+            end = self._end(16)  # only scope words before a figure are asked for
+            self._scopes = [(m.start(), m.end(), m.group()) for m in _SCOPE.finditer(d.norm, self.start, end)]
         return self._scopes
 
 
