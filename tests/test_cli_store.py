@@ -60,9 +60,13 @@ def test_compare_errors_say_what_to_do(db: Path, tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert res.stderr == (f"regmetrics: no database at {tmp_path / 'none.duckdb'}: "
                           "run `make ingest` (or `regmetrics ingest`) first\n")
-    res = invoke("compare", "--metric", "complaints", "--year", "1990", "--db", str(db))
+    res = invoke("compare", "--metric", "fines_confiscations", "--year", "2020", "--level", "county", "--db", str(db))
     assert res.exit_code == 0 and res.stdout == ""
-    assert res.stderr.startswith("regmetrics: no figures of complaints for these years and regions: try --level all")
+    assert res.stderr.startswith("regmetrics: no figures of fines_confiscations for these years and regions: "
+                                 "try --level all")
+    res = invoke("compare", "--metric", "complaints", "--year", "1990", "--db", str(db))
+    assert res.exit_code == 2 and res.stdout == ""
+    assert res.stderr == "regmetrics: no figures of complaints in 1990: years with complaints figures are none\n"
 
 
 def test_query_is_read_only(db: Path) -> None:

@@ -268,3 +268,9 @@ def test_read_command_prints_what_is_read_and_fails_on_a_bad_file(tmp_path: Path
         "  [30:41] 共抽检10611批次。",
     ]
     assert result.stderr == f"regmetrics: cannot read {bad}: empty file\n"
+
+
+def test_missing_path_without_a_suffix_is_missing_not_unsupported(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError) as info:
+        read_document(tmp_path / "reports")
+    assert info.value.reason == "no such file or folder: check the path"

@@ -73,3 +73,11 @@ def test_replaces_an_earlier_export_but_not_a_foreign_folder(db: Path, tmp_path:
         export_parquet(other, db)
     assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
     assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_unwritable_folder_is_an_export_error(db: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(ExportError, match=r"cannot write to .*a-file/pq: .*: choose a writable folder"):
+        export_parquet(blocker / "pq", db)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]

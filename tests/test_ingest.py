@@ -345,3 +345,11 @@ def test_write_ahead_log_of_a_crashed_writer_is_not_replayed_into_the_new_file(
     assert run(list(corpus.values()), db).published
     assert not wal.exists()
     assert rows(db, "SELECT value FROM figures WHERE region_code = '330000'") == [(Decimal(5),)]
+
+
+def test_unwritable_database_folder_is_a_store_error(corpus: dict[str, Path], tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(store.StoreError, match="give a --db in a writable folder"):
+        ingest(list(corpus.values()), blocker / "db" / "r.duckdb", workers=1, extractor=fake_extract,
+               corrections=tmp_path / "none.csv")

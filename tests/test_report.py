@@ -193,3 +193,13 @@ def test_rerun_on_the_same_day_replaces_the_published_folder(sample_db: Path, tm
     assert not (second.folder / "marker").exists()  # the whole folder was swapped, not merged
     assert json.loads((second.folder / "run.json").read_text("utf-8"))["status"] == "ok"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["region_profile"]  # no .tmp or old- leftovers
+
+
+def test_malformed_schedule_yaml_is_one_line_naming_the_position(tmp_path: Path) -> None:
+    bad = tmp_path / "s.yml"
+    bad.write_text("briefings: [\n  - name: a\n", "utf-8")
+    with pytest.raises(report.ScheduleError) as info:
+        report.read_schedule(bad)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"schedule {bad} is not valid YAML: line ")

@@ -23,6 +23,20 @@ def expand_paths(paths: tuple[str, ...] | list[str]) -> list[Path]:
     return out
 
 
+def expand_or_report(paths: tuple[str, ...]) -> list[Path]:
+    """expand_paths, naming each folder that holds no supported file; exit 2 when nothing is left."""
+    files = []
+    for p in paths:
+        found = expand_paths([p])
+        if not found:
+            click.echo(f"regmetrics: no documents in {p}: give files or folders holding "
+                       f"{', '.join(SUPPORTED_SUFFIXES)} files", err=True)
+        files.extend(found)
+    if not files:
+        sys.exit(2)
+    return files
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print one error line to stderr and exit."""
     click.echo(f"regmetrics: {message}", err=True)
@@ -47,7 +61,7 @@ def extract(paths: tuple[str, ...], fmt: str) -> None:
     from metrics.output import write_records
     from metrics.pipeline import extract_paths
 
-    records, failures = extract_paths(expand_paths(paths), on_error=lambda p, why: click.echo(
+    records, failures = extract_paths(expand_or_report(paths), on_error=lambda p, why: click.echo(
         f"regmetrics: cannot read {p}: {why}", err=True))
     write_records(records, fmt, sys.stdout)
     if failures:
@@ -175,6 +189,15 @@ def query(sql: str, db: str | None, fmt: str) -> None:
     except StoreError as exc:
         fail(str(exc))
     try:
+        # The attached file is read-only, but the session around it could still ATTACH a new file or
+        # COPY to one: only reading statements run, and the file system is closed to them.
+        kinds = [s.type for s in con.extract_statements(sql)]
+        if len(kinds) != 1 or kinds[0] not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN):
+            given = " + ".join(k.name for k in kinds) or "an empty query"
+            fail(f"query failed: give exactly one SELECT statement, not {given}; the database is opened "
+                 "read-only: change data through regmetrics ingest and data/corrections.csv")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
         cur = con.execute(sql)
         columns = [d[0] for d in cur.description or []]
         rows = [dict(zip(columns, r, strict=True)) for r in cur.fetchall()] if columns else []
@@ -212,6 +235,14 @@ def compare(metric: str, years: tuple[int, ...], regions: tuple[str, ...], level
                          level=None if level == "all" else level, headline_only=not all_figures, db=db)
     except (QueryError, StoreError) as exc:
         fail(str(exc))
+    if df.is_empty() and years:
+        from metrics.query import known_years
+
+        known = known_years(metric, db=db)
+        unknown = [str(y) for y in years if y not in known]
+        if unknown:
+            fail(f"no figures of {metric} in {', '.join(unknown)}: years with {metric} figures are "
+                 f"{', '.join(map(str, known)) or 'none'}")
     if df.is_empty():
         click.echo(f"regmetrics: no figures of {metric} for these years and regions: "
                    "try --level all or another --year (see the years with --all-figures)", err=True)
@@ -276,6 +307,8 @@ def report(notebook: str | None, parameters: tuple[tuple[str, str], ...], db: st
             results, index = run_schedule(Path(schedule), out=out_dir, db=db, timeout=timeout, log=log)
         except ScheduleError as exc:
             fail(str(exc))
+        except OSError as exc:
+            fail(f"cannot write briefings under {out_dir or 'reports/'}: {exc.strerror or exc}: choose another --out")
         failed = [e.name for e, r, _ in results if not (r and r.ok)]
         if failed:
             click.echo(f"regmetrics: {len(failed)} of {len(results)} briefings failed: {', '.join(failed)}", err=True)
@@ -291,6 +324,8 @@ def report(notebook: str | None, parameters: tuple[tuple[str, str], ...], db: st
         result = run_report(notebook, values, out=out_dir, db=db, timeout=timeout)
     except ParameterError as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write briefings under {out_dir or 'reports/'}: {exc.strerror or exc}: choose another --out")
     if not result.ok:
         fail(f"briefing {result.notebook} failed: {result.error} (details in {result.folder / 'run.json'})", code=1)
     click.echo(str(result.html))
@@ -308,7 +343,7 @@ def read_cmd(paths: tuple[str, ...], body: bool) -> None:
     from metrics.documents import DocumentError, describe
 
     failed = False
-    for path in expand_paths(paths):
+    for path in expand_or_report(paths):
         try:
             click.echo(describe(path, body=body))
         except DocumentError as exc:

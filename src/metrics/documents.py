@@ -76,6 +76,8 @@ class RawDocument:
 def read_document(path: Path | str) -> RawDocument:
     """Read one report file; raises DocumentError with a one-line reason when it cannot."""
     path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise DocumentError(path, "no such file or folder: check the path")
     suffix = path.suffix.lower()
     fmt = SUPPORTED.get(suffix)
     if fmt is None:

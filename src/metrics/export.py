@@ -48,15 +48,18 @@ def export_parquet(out: Path | str, db: Path | str | None = None) -> ExportResul
     out = Path(out)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
         raise ExportError(f"{out} exists and is not an earlier regmetrics export: choose a new or empty folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
     select = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in EXPORT_TYPES.items())
     con = connect_readonly(db)
     try:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir()
+        except OSError as exc:
+            raise ExportError(f"cannot write to {out}: {exc.strerror or exc}: choose a writable folder") from None
         rel = con.sql(f"SELECT {select} FROM figures_all ORDER BY year, region_code, metric, doc_id, char_start")  # noqa: S608
         n_rows = con.sql("SELECT count(*) FROM figures_all").fetchall()[0][0]
-        tmp.mkdir()
         if n_rows:
             rel.write_parquet(str(tmp), partition_by=["year", "region_code"], write_partition_columns=True,
                               overwrite=True)

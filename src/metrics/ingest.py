@@ -96,8 +96,12 @@ def staging_path(db: Path) -> Path:
 def ingest_lock(db: Path) -> Iterator[int]:
     """Hold an exclusive, non-blocking flock for the run (yields its descriptor); it dies with the process."""
     path = lock_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise store.StoreError(f"cannot write database {db}: {exc.strerror or exc} ({exc.filename}): "
+                               "give a --db in a writable folder") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

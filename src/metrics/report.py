@@ -266,8 +266,14 @@ def read_schedule(path: Path) -> list[ScheduleEntry]:
 
     try:
         doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScheduleError(f"cannot read schedule {path}: {exc}") from None
+    except OSError as exc:
+        raise ScheduleError(f"cannot read schedule {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScheduleError(f"schedule {path} is not valid YAML: {where}{problem}: fix it "
+                            "(see reports/schedule.yml for the layout)") from None
     items = doc.get("briefings") if isinstance(doc, dict) else None
     if not isinstance(items, list) or not items:
         raise ScheduleError(f"schedule {path}: want a non-empty 'briefings:' list")
