@@ -274,3 +274,14 @@ def test_feed_title_stops_at_an_outlet_dateline() -> None:
     """"原标题：新疆上半年查处价格违法案件千余件 天山网讯（记者…）": the outlet's 讯 opens the lede."""
     text = "2020-07-09 18:37，正文：原标题：新疆上半年查处价格违法案件千余件 天山网讯（记者 古丽米热）7月8日，记者从自治区市场监管局获悉。"
     assert read_metadata(prepare(text)).title == "新疆上半年查处价格违法案件千余件"
+
+
+def test_genre_needs_are_in_every_match() -> None:
+    """A genre rule's `needs` literals gate its pattern: every match on the samples holds one."""
+    from metrics.metadata import _conf
+
+    probes = [prepare(t).norm[:2000] for t in RAW.values()] + ["在全省市场监管工作会议上的讲话"]
+    for _genre, pattern, needs in _conf().genres:
+        for text in probes:
+            for m in pattern.finditer(text):
+                assert not needs or any(w in m.group() for w in needs), (pattern.pattern, m.group())

@@ -47,7 +47,12 @@ _DATE_SCANS = {
     "year": (_YEAR_RE, ("年", "版"), (4,), False),                    # 2023年
     "month_day": (_MONTH_DAY_RE, ("月",), (2, 1), False),             # 12月 / 8月
 }
-_LITERALS = {c: re.compile(re.escape(c)) for scan in _DATE_SCANS.values() for c in scan[1]}
+# What must follow an anchor for a match to be possible (checked by the scan itself, so a decimal
+# point in 98.5% or a 年 in 年度 is dropped without a Python step): a full date's first separator is
+# followed by a month and its second separator.
+_AFTER_ANCHOR = {"full": r"(?=\s*\d{1,2}\s*[-/.月])", "year": "", "month_day": r"(?=\d{1,2}日)"}
+_ANCHORS = {kind: tuple(re.compile(re.escape(c) + _AFTER_ANCHOR[kind]) for c in scan[1])
+            for kind, scan in _DATE_SCANS.items()}
 _SENTENCE_END = tuple("。!?;；")
 _FIELD_BEFORE = frozenset(" \t\n\r|\u3000\u00a0【[")
 # A bureau named only by its level ("省市场监管局", "自治区市场监管局") and the levels it may sit at.
@@ -87,7 +92,7 @@ class _Conf:
     government_words: tuple[str, ...]
     digest: re.Pattern[str]
     work_report: re.Pattern[str]
-    genres: tuple[tuple[str, re.Pattern[str]], ...]
+    genres: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]  # genre, pattern, literals it needs
     name_hints: tuple[tuple[str, int], ...]
 
 
@@ -107,7 +112,7 @@ def _conf() -> _Conf:
         if set(h) != {"glob", "year", "why"}:
             raise MetadataConfigError(f"{METADATA_YAML.name}: a name hint needs glob, year and why: {h!r}")
     for g in raw["genre"]:
-        if set(g) != {"genre", "pattern"} or g["genre"] not in GENRES:
+        if not {"genre", "pattern"} <= set(g) <= {"genre", "pattern", "needs"} or g["genre"] not in GENRES:
             raise MetadataConfigError(f"{METADATA_YAML.name}: bad genre rule {g!r}; genres are {GENRES}")
     return _Conf(
         field_dates=tuple(re.compile(rf"{re.escape(f)}\s*:\s*{_DATE}") for f in d["field_names"]),
@@ -123,7 +128,7 @@ def _conf() -> _Conf:
         government_words=tuple(p["government_words"]),
         digest=re.compile(p["digest"]),
         work_report=re.compile(p["work_report"]),
-        genres=tuple((g["genre"], re.compile(g["pattern"], re.M)) for g in raw["genre"]),
+        genres=tuple((g["genre"], re.compile(g["pattern"], re.M), tuple(g.get("needs") or ())) for g in raw["genre"]),
         name_hints=tuple((h["glob"], int(h["year"])) for h in d.get("name_hints") or []),
     )
 
@@ -148,8 +153,8 @@ def _scan(kind: str, text: str) -> list[re.Match[str]]:
     """What _DATE_SCANS[kind]'s pattern.finditer(text) yields: a match's digits end right before its
     anchor character (or the blanks before it), at one of the listed distances, so only those starts
     are tried."""
-    rx, literals, distances, blanks = _DATE_SCANS[kind]
-    anchors = sorted(m.start() for c in literals for m in _LITERALS[c].finditer(text))
+    rx, _literals, distances, blanks = _DATE_SCANS[kind]
+    anchors = sorted(m.start() for a in _ANCHORS[kind] for m in a.finditer(text))
     out: list[re.Match[str]] = []
     pos = 0
     for p in anchors:
@@ -278,8 +283,8 @@ def read_title(prep: Prepared, title_hint: str | None = None) -> str | None:
 def read_genre(prep: Prepared, title: str | None) -> str:
     """work_report, digest, speech, news, bureau_report or other, by the rules in doc_metadata.yaml."""
     probe = (title or "") + "\n" + prep.norm[:2000]
-    for genre, pattern in _conf().genres:
-        if pattern.search(probe):
+    for genre, pattern, needs in _conf().genres:
+        if (not needs or any(w in probe for w in needs)) and pattern.search(probe):
             return genre
     return "other"
 
