@@ -161,3 +161,18 @@ def test_every_help_ends_with_an_example(command: str) -> None:
     tail = res.stdout.rstrip().split("\n\n")[-1]
     assert tail.lstrip().startswith("Example"), tail
     assert f"  regmetrics {command}" in tail
+
+
+def test_report_parameter_given_twice_is_refused_not_silently_overridden(db: Path, tmp_path: Path) -> None:
+    res = invoke("report", "province_comparison", "-p", "metric", "complaints", "-p", "metric", "pass_rate",
+                 "--db", str(db), "--out", str(tmp_path))
+    assert res.exit_code == 2
+    assert one_line(res.stderr) == ("regmetrics: parameter metric given more than once: give each -p NAME once "
+                                    "(lists are comma-separated, e.g. -p regions 四川,广东)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_timeout_must_be_positive(db: Path, tmp_path: Path) -> None:
+    res = invoke("report", "data_coverage", "--timeout", "0", "--db", str(db), "--out", str(tmp_path))
+    assert res.exit_code == 2 and "--timeout" in res.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -62,6 +62,15 @@ def test_wrong_header_is_reported(tmp_path: Path) -> None:
         f"{csv}: header must be document,figure_key,field,new_value,reason, found doc,key,new: fix the first line"]
 
 
+def test_corrections_saved_as_gbk_are_reported_not_a_crash(tmp_path: Path) -> None:
+    csv = tmp_path / "c.csv"
+    csv.write_bytes((HEAD + "a.txt,fines_confiscations@1-5,subject,食品,报告笔误\n").encode("gbk"))
+    fixes, issues = load_corrections(csv)
+    assert fixes == []
+    assert len(issues) == 1 and issues[0].startswith(f"{csv}: not UTF-8 text (bad byte at offset ")
+    assert issues[0].endswith("save it as UTF-8 (Excel: CSV UTF-8); no correction was applied")
+
+
 def test_project_corrections_file_parses() -> None:
     fixes, issues = load_corrections(CORRECTIONS_CSV)
     assert issues == []

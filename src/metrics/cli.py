@@ -287,7 +287,8 @@ def export(out: str, db: str | None) -> None:
               help="Folder to publish under instead of reports/.")
 @click.option("--schedule", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Run every briefing listed in this YAML file and write index.html.")
-@click.option("--timeout", type=int, default=600, show_default=True, help="Seconds allowed per notebook cell.")
+@click.option("--timeout", type=click.IntRange(min=1), default=600, show_default=True,
+              help="Seconds allowed per notebook cell.")
 def report(notebook: str | None, parameters: tuple[tuple[str, str], ...], db: str | None, out: str | None,
            schedule: str | None, timeout: int) -> None:
     """Run a briefing notebook with papermill and publish offline HTML; prints the HTML path last."""
@@ -318,8 +319,13 @@ def report(notebook: str | None, parameters: tuple[tuple[str, str], ...], db: st
         return
     if not notebook:
         fail("give a NOTEBOOK (province_comparison, region_profile, data_coverage) or --schedule FILE")
+    names = [name for name, _ in parameters]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        fail(f"parameter {', '.join(twice)} given more than once: give each -p NAME once "
+             "(lists are comma-separated, e.g. -p regions 四川,广东)")
     try:
-        check_names([name for name, _ in parameters], declared_parameters(notebook), Path(notebook).stem)
+        check_names(names, declared_parameters(notebook), Path(notebook).stem)
         values = {name: parse_cli_value(name, text) for name, text in parameters}
         result = run_report(notebook, values, out=out_dir, db=db, timeout=timeout)
     except ParameterError as exc:

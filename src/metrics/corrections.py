@@ -57,6 +57,11 @@ def load_corrections(path: Path) -> tuple[list[Correction], list[str]]:
         return [], []
     issues: list[str] = []
     out: list[Correction] = []
+    try:
+        path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [f"{path}: not UTF-8 text (bad byte at offset {exc.start}): save it as UTF-8 "
+                    "(Excel: CSV UTF-8); no correction was applied"]
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
