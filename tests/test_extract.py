@@ -315,3 +315,21 @@ SCOPES = [
 def test_scope_from_the_sentence_around(text: str, metric: str, subject: str) -> None:
     got = [f.subject for f in extract_text(text, published_on=PUB).figures if f.metric == metric]
     assert got == [subject]
+
+
+def test_subject_drop_split_equals_the_full_pattern() -> None:
+    """_drop (the anchored entries at the start only) removes exactly what subject_drop.sub removes."""
+    import re
+
+    from metrics.catalogue import catalogue
+    from metrics.extract import _Extractor
+
+    cat = catalogue()
+    x = _Extractor.__new__(_Extractor)
+    x.cat = cat
+    phrases = ["一、全省共抽检食品", "（二）比去年同期的", "中国消费者", "1.其中全市", "比2022年同期"]
+    for p in sorted(RAW.glob("*.txt")):
+        text = p.read_text(encoding="utf-8")
+        phrases += [text[max(0, m.start() - 24):m.start()] for m in re.finditer(r"\d", text)][::7]
+    for phrase in phrases:
+        assert x._drop(phrase) == cat.subject_drop.sub("", phrase), phrase

@@ -174,6 +174,12 @@ class Catalogue:
         self.target = re.compile("|".join(f"(?:{p})" for p in b.target))
         self.plan_heading = re.compile("|".join(f"(?:{p})" for p in b.plan_heading))
         self.subject_drop = re.compile("|".join(f"(?:{p})" for p in data.subject_drop))
+        # The same without the entries anchored at the phrase start (^…): after position 0 they never
+        # match, and without them every alternative starts with a literal or a class, so a scan skips
+        # ahead. See extract._clean_subject.
+        rest = [p for p in data.subject_drop if not p.startswith("^")]
+        self.subject_drop_rest = re.compile("|".join(f"(?:{p})" for p in rest)) \
+            if all("(?<" not in p and "^" not in p for p in rest) else self.subject_drop
 
     def emitted(self) -> list[Metric]:
         """The metrics that produce figures (the ten core ones and any added later)."""

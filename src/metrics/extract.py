@@ -984,8 +984,16 @@ class _Extractor:
                 scope = _CAMPAIGN_ACT.sub("", m.group("scope"))
         return re.sub(r"[“”\"‘’\s]", "", scope)
 
+    def _drop(self, phrase: str) -> str:
+        """subject_drop.sub("", phrase): the full pattern at the start, the start-free rest after it
+        (a ^ entry matches nowhere else, and none of the rest looks behind)."""
+        m = self.cat.subject_drop.match(phrase)
+        if m is not None and m.end() > 0:
+            phrase = phrase[m.end():]
+        return self.cat.subject_drop_rest.sub("", phrase)
+
     def _clean_subject(self, phrase: str, cm: CompiledMetric | None = None) -> str:
-        phrase = self.cat.subject_drop.sub("", self.cat.subject_drop.sub("", phrase))
+        phrase = self._drop(self._drop(phrase))
         phrase = _HEADLINE_ONLY.sub("", phrase)
         return phrase.strip("、 和及与")[:40]
 
