@@ -338,12 +338,18 @@ _resolve_bureau = lru_cache(maxsize=8192)(regions.resolve_bureau)
 _Dominant = Callable[[str | None], Region | None]
 
 
+# How much of the body the dominant region is read from: a report names its own area throughout,
+# so its opening pages say as much as the whole (the same answer on every sample and dev document).
+DOMINANT_HEAD = 10000
+
+
 def _dominant(body: str) -> _Dominant:
     memo: dict[str | None, Region | None] = {}
+    head = body[:DOMINANT_HEAD]
 
     def at(level: str | None) -> Region | None:
         if level not in memo:
-            memo[level] = regions.dominant_region(body, level=level)
+            memo[level] = regions.dominant_region(head, level=level)
         return memo[level]
     return at
 
