@@ -162,6 +162,7 @@ def find_numbers(norm: str, start: int = 0, end: int | None = None) -> list[Numb
     glued, units, scales, before = v.glued, v.units, v.scales, v.before
     inside, after = v.approx_inside, v.approx_after
     stop = len(norm) if end is None else end
+    new_token = tuple.__new__  # NumberToken(...) without the keyword-argument wrapper
     for m in _token_matches(v, norm, start, stop):
         i = m.start()
         if i > 0 and (norm[i - 1] in glued or (norm[i - 1] == "," and i > 1 and norm[i - 2].isdigit())):
@@ -200,7 +201,7 @@ def find_numbers(norm: str, start: int = 0, end: int | None = None) -> list[Numb
             q = q1 or q2
             approx = inside[q] if q else (after[post] if post else "")
         e = m.end()
-        out.append(NumberToken(tok_start, e, norm[tok_start:e], value, base, family, approx, bool(scale)))
+        out.append(new_token(NumberToken, (tok_start, e, norm[tok_start:e], value, base, family, approx, bool(scale))))
     # ￥41,300.00: money with the sign before it (a literal look for the signs first: scanning for a
     # character class is ten times slower than for a literal)
     signs = any(norm.find(c, start, stop) >= 0 for c in _CURRENCY_SIGNS)
