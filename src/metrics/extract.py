@@ -78,6 +78,7 @@ _HEADING_COLON = re.compile(r"\s*[:：]")
 # work into rounds ("分3批开展"): no category figure.
 _PREDICATE_END = re.compile(r"(?:[有是为分]|涉及|包括|含)$")
 _YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")
+_NIAN = re.compile("年")
 # Table units: the unit a heading or label names → base unit, family, scale.
 _TABLE_UNITS = {
     "万元": ("元", "money", Decimal(10000)), "亿元": ("元", "money", Decimal(100000000)), "元": ("元", "money", Decimal(1)),
@@ -340,10 +341,12 @@ class _Doc:
         """The publication year, else the first year a period phrase of the body states."""
         if not self._year_known:
             self._year_known = True
-            for m in _YEAR_WORD.finditer(self.norm):
-                if not self.prep.in_body(m.start()):
+            n = self.norm
+            for a in _NIAN.finditer(n):  # every year word ends in 年: look for that literal first
+                m = _YEAR_WORD.match(n, a.start() - 4, a.end()) if a.start() >= 4 else None
+                if m is None or not self.prep.in_body(m.start()):
                     continue
-                y = _text_year(find_periods(self.norm, max(0, m.start() - 2), m.end() + 16))
+                y = _text_year(find_periods(n, max(0, m.start() - 2), m.end() + 16))
                 if y is not None:
                     self._year = y
                     break

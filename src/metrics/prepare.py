@@ -85,9 +85,15 @@ def _width_chars() -> re.Pattern[str]:
 def _fold_width(text: str) -> str:
     # str.translate walks every character through a dict (slow on CJK text); replacing only the
     # characters present runs at memory speed.
-    table = _width_table()
-    for ch in set(_width_chars().findall(text)):
+    # Find the first foldable character, replace every copy of it, go on from there: one search per
+    # distinct character instead of one match object per occurrence.
+    table, rx = _width_table(), _width_chars()
+    m = rx.search(text)
+    while m is not None:
+        pos = m.start()
+        ch = text[pos]
         text = text.replace(ch, table[ord(ch)])
+        m = rx.search(text, pos)
     return text
 
 
