@@ -176,3 +176,18 @@ def test_report_timeout_must_be_positive(db: Path, tmp_path: Path) -> None:
     res = invoke("report", "data_coverage", "--timeout", "0", "--db", str(db), "--out", str(tmp_path))
     assert res.exit_code == 2 and "--timeout" in res.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ingest_where_every_file_fails_does_not_claim_the_others_were_published(db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "r.duckdb"
+    shutil.copy(db, copy)
+    before = copy.read_bytes()
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    res = invoke("ingest", str(empty), "--db", str(copy), "--corrections", str(tmp_path / "none.csv"))
+    assert res.exit_code == 1
+    assert res.stderr.splitlines() == [
+        f"regmetrics: cannot read {empty}: empty file: fetch the report again or remove it",
+        f"regmetrics: 1 of 1 files could not be read (listed above); nothing was added to {copy}",
+    ]
+    assert copy.read_bytes() == before

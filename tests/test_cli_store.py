@@ -114,7 +114,7 @@ def test_ingest_with_a_corrupt_file_reports_it_and_exits_1(tmp_path: Path) -> No
     db = tmp_path / "processed" / "regmetrics.duckdb"
     res = invoke("ingest", str(raw), "--db", str(db), "--workers", "2")
     assert res.exit_code == 1
-    assert res.stderr.splitlines()[0] == f"regmetrics: cannot read {raw / 'broken.pdf'}: corrupt PDF: no %PDF header"
+    assert res.stderr.splitlines()[0] == f"regmetrics: cannot read {raw / 'broken.pdf'}: corrupt PDF: no %PDF header: fetch the file again"
     assert res.stderr.splitlines()[-1] == ("regmetrics: 1 of 3 files could not be read (listed above); "
                                            "the others were published")
     assert res.stdout.startswith(f"published {db}: 2 added, 0 replaced, 0 renamed, 0 pruned, 0 unchanged; 2 documents, ")

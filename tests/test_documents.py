@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -207,6 +208,8 @@ def test_unreadable_files_give_one_clear_reason(tmp_path: Path, name: str, data:
     err = info.value
     assert err.reason.startswith(reason)
     assert "\n" not in err.reason
+    # and says what to do next: the advice follows the reason after a colon
+    assert re.search(r"[:;] (fetch|give|save|run|open|use) [^:;]+$", err.reason), err.reason
     assert err.path == path
     assert str(err) == f"{path}: {err.reason}"
 
@@ -267,7 +270,7 @@ def test_read_command_prints_what_is_read_and_fails_on_a_bad_file(tmp_path: Path
         "  [17:29] 福建省市场监管局抽检通告",
         "  [30:41] 共抽检10611批次。",
     ]
-    assert result.stderr == f"regmetrics: cannot read {bad}: empty file\n"
+    assert result.stderr == f"regmetrics: cannot read {bad}: empty file: fetch the report again or remove it\n"
 
 
 def test_missing_path_without_a_suffix_is_missing_not_unsupported(tmp_path: Path) -> None:

@@ -149,7 +149,7 @@ def test_unreadable_file_is_reported_and_the_rest_published(corpus: dict[str, Pa
               on_error=lambda p, why: seen.append((p, why)))
     reasons = dict(res.failures)
     assert seen == res.failures and len(reasons) == 3
-    assert reasons[store.display_path(bad)] == "corrupt PDF: no %PDF header"
+    assert reasons[store.display_path(bad)] == "corrupt PDF: no %PDF header: fetch the file again"
     assert reasons[store.display_path(boom)] == "extraction failed: RuntimeError: regex exploded"
     assert "No such file" in reasons[store.display_path(tmp_path / "absent.txt")]
     assert (res.added, res.published, res.n_documents) == (3, True, 3)

@@ -147,8 +147,9 @@ def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: b
     click.echo(f"{state} {result.db}: {changes}; {result.n_documents} documents, {result.n_figures} figures"
                + (f", {result.corrections_applied} corrections applied" if result.corrections_applied else ""))
     if result.failures:
-        fail(f"{len(result.failures)} of {result.n_inputs} files could not be read (listed above); "
-             "the others were published", 1)
+        rest = ("the others were published" if len(result.failures) < result.n_inputs
+                else f"nothing was added to {result.db}")
+        fail(f"{len(result.failures)} of {result.n_inputs} files could not be read (listed above); {rest}", 1)
 
 
 @main.command(

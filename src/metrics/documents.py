@@ -92,7 +92,7 @@ def read_document(path: Path | str) -> RawDocument:
     except OSError as exc:
         raise DocumentError(path, f"cannot read: {exc.strerror or exc}") from None
     if not data.strip():
-        raise DocumentError(path, "empty file")
+        raise DocumentError(path, "empty file: fetch the report again or remove it")
     readers = {"txt": _read_txt, "html": _read_html, "pdf": _read_pdf, "docx": _read_docx}
     text, encoding, title_hint = readers[fmt](path, data)
     text = _tidy(text)
@@ -111,7 +111,7 @@ def decode_text(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _strict(data, "utf-16", path, "utf-16")
     if b"\x00" in data:
-        raise DocumentError(path, "binary file (contains NUL bytes), not text")
+        raise DocumentError(path, "binary file (contains NUL bytes), not text: give the report itself or rename it to its real type")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -120,7 +120,7 @@ def decode_text(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
         return _check_text(text, path), "utf-8"
     codec = _detect(data)
     if codec is None:
-        raise DocumentError(path, "not valid UTF-8 or GB18030 text")
+        raise DocumentError(path, "not valid UTF-8 or GB18030 text: save it as UTF-8")
     return _strict(data, codec, path, codec)
 
 
@@ -139,14 +139,14 @@ def _strict(data: bytes, codec: str, path: Path | str, label: str) -> tuple[str,
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
-        raise DocumentError(path, f"not valid {label} text (bad byte at offset {exc.start})") from None
+        raise DocumentError(path, f"not valid {label} text (bad byte at offset {exc.start}): save it as UTF-8") from None
     return _check_text(text, path), label
 
 
 def _check_text(text: str, path: Path | str) -> str:
     controls = len(_CONTROL_RE.findall(text))
     if controls > max(2, _MAX_CONTROL_SHARE * len(text)):
-        raise DocumentError(path, "binary file (control characters), not text")
+        raise DocumentError(path, "binary file (control characters), not text: give the report itself or rename it to its real type")
     return text
 
 
@@ -273,27 +273,27 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, str, str | None]:
     from pypdf.errors import PyPdfError
 
     if not data.lstrip().startswith(b"%PDF-"):
-        raise DocumentError(path, "corrupt PDF: no %PDF header")
+        raise DocumentError(path, "corrupt PDF: no %PDF header: fetch the file again")
     quiet = logging.getLogger("pypdf")
     level = quiet.level
     quiet.setLevel(logging.ERROR)  # pypdf logs repairs of sloppy files as warnings; the reason goes in the error
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError(path, "PDF is encrypted with a password")
+            raise DocumentError(path, "PDF is encrypted with a password: save an unprotected copy")
         pages = [page.extract_text() or "" for page in reader.pages]
         meta_title = reader.metadata.title if reader.metadata else None
     except DocumentError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise DocumentError(path, f"corrupt PDF: {_one_line(exc)}") from None
+        raise DocumentError(path, f"corrupt PDF: {_one_line(exc)}: fetch the file again") from None
     finally:
         quiet.setLevel(level)
     if not pages:
         raise DocumentError(path, "PDF has no pages")
     text = "\n".join(unwrap_lines(p.strip("\n")) for p in pages)
     if not text.strip():
-        raise DocumentError(path, "PDF has no text layer (scanned?)")
+        raise DocumentError(path, "PDF has no text layer (scanned?): run OCR on it first")
     title = meta_title.strip() if isinstance(meta_title, str) and meta_title.strip() else None
     return text, "", title
 
@@ -335,13 +335,13 @@ def _read_docx(path: Path, data: bytes) -> tuple[str, str, str | None]:
     from docx.opc.exceptions import PackageNotFoundError
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise DocumentError(path, "corrupt docx: not a zip file")
+        raise DocumentError(path, "corrupt docx: not a zip file: open and re-save it in Word")
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise DocumentError(path, f"corrupt docx: {_one_line(exc)}") from None
+        raise DocumentError(path, f"corrupt docx: {_one_line(exc)}: open and re-save it in Word") from None
     except Exception as exc:  # lxml raises its own XMLSyntaxError for a damaged document.xml
-        raise DocumentError(path, f"corrupt docx: {_one_line(exc)}") from None
+        raise DocumentError(path, f"corrupt docx: {_one_line(exc)}: open and re-save it in Word") from None
     lines: list[str] = []
     title: str | None = None
     for block in document.iter_inner_content():
