@@ -51,7 +51,9 @@ _DATE_SCANS = {
 # point in 98.5% or a 年 in 年度 is dropped without a Python step): a full date's first separator is
 # followed by a month and its second separator.
 _AFTER_ANCHOR = {"full": r"(?=\s*\d{1,2}\s*[-/.月])", "year": "", "month_day": r"(?=\d{1,2}日)"}
-_ANCHORS = {kind: tuple(re.compile(re.escape(c) + _AFTER_ANCHOR[kind]) for c in scan[1])
+_DIGIT_BEFORE = {"full": False, "year": True, "month_day": True}  # the anchor follows a digit directly
+_ANCHORS = {kind: tuple(re.compile(re.escape(c) + (rf"(?<=\d{re.escape(c)})" if _DIGIT_BEFORE[kind] else "")
+                                   + _AFTER_ANCHOR[kind]) for c in scan[1])
             for kind, scan in _DATE_SCANS.items()}
 _SENTENCE_END = tuple("。!?;；")
 _FIELD_BEFORE = frozenset(" \t\n\r|\u3000\u00a0【[")
