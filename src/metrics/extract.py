@@ -53,6 +53,7 @@ _YOY = re.compile(
     r"(?P<tb>同比|比上年|比去年|较上年|较去年同期|较去年)?(?P<f1>分别)?(?P<dir>增长|上升|提高|增加|增幅|增|下降|减少|降低|下滑|降幅)了?"
     r"(?P<f2>分别)?(?:为|达)?(?P<vals>(?:(?:超过?|约|近|逾)?\d+(?:\.\d+)?%[、和,]?)+)")
 _PCT = re.compile(r"\d+(?:\.\d+)?(?=%)")
+_YOY_CHARS = ("%",)  # every _YOY match ends in a percentage: no % in the sentence, no change to read
 _DOWN = ("下降", "减少", "降低", "下滑", "降幅")
 # Context vocabulary (data/context.yaml): area, scope and period cues around a figure.
 _CTX = yaml.safe_load((Path(__file__).with_name("data") / "context.yaml").read_text(encoding="utf-8"))
@@ -874,6 +875,8 @@ class _Extractor:
         """Year-on-year % tied to figures of one sentence: a 分别 list distributes in order."""
         n = self.d.norm
         out: dict[int, Decimal] = {}
+        if not any(n.find(c, ss, se) >= 0 for c in _YOY_CHARS):
+            return out
         for m in _YOY.finditer(n, ss, se):
             if n.endswith("环比", ss, m.start()) or n.endswith("环比", ss, m.start("dir")):
                 continue  # month on month, not year on year
