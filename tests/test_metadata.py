@@ -285,3 +285,8 @@ def test_genre_needs_are_in_every_match() -> None:
         for text in probes:
             for m in pattern.finditer(text):
                 assert not needs or any(w in m.group() for w in needs), (pattern.pattern, m.group())
+
+
+def test_colon_before_an_impossible_date_leaves_the_file_name_hint() -> None:
+    meta = read_metadata(prepare("附表:2023-13-45。全省市场监管部门持续优化营商环境。"), "gwr2025-某省.txt")
+    assert (meta.published_on, meta.date_source) == (date(2025, 1, 1), "name")

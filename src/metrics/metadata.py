@@ -56,6 +56,7 @@ _ANCHORS = {kind: tuple(re.compile(re.escape(c) + (rf"(?<=\d{re.escape(c)})" if 
                                    + _AFTER_ANCHOR[kind]) for c in scan[1])
             for kind, scan in _DATE_SCANS.items()}
 _SENTENCE_END = tuple("。!?;；")
+_FIELD_COLON = re.compile(r":(?=\s*\d{4}\s*[-/.年])")  # the colon of a "发布时间: 2017-11-23" field
 _FIELD_BEFORE = frozenset(" \t\n\r|\u3000\u00a0【[")
 # A bureau named only by its level ("省市场监管局", "自治区市场监管局") and the levels it may sit at.
 _LEVEL_BY_PREFIX = {"自治区": ("province",), "省": ("province",), "市": ("prefecture", "county"), "区": ("county",),
@@ -81,7 +82,7 @@ class MetadataConfigError(ValueError):
 
 @dataclass(slots=True, frozen=True)
 class _Conf:
-    field_dates: tuple[re.Pattern[str], ...]
+    field_dates: tuple[tuple[str, re.Pattern[str]], ...]  # field name, "name: date" pattern
     delivery: re.Pattern[str]
     delivery_gate: str
     future_before: re.Pattern[str]
@@ -117,7 +118,7 @@ def _conf() -> _Conf:
         if not {"genre", "pattern"} <= set(g) <= {"genre", "pattern", "needs"} or g["genre"] not in GENRES:
             raise MetadataConfigError(f"{METADATA_YAML.name}: bad genre rule {g!r}; genres are {GENRES}")
     return _Conf(
-        field_dates=tuple(re.compile(rf"{re.escape(f)}\s*:\s*{_DATE}") for f in d["field_names"]),
+        field_dates=tuple((f, re.compile(rf"{re.escape(f)}\s*:\s*{_DATE}")) for f in d["field_names"]),
         delivery=re.compile(d["delivery"]),
         delivery_gate=str(d.get("delivery_gate") or ""),
         future_before=re.compile(rf"(?:{_alt(d['future_before'])})\s*:?\s*$"),
@@ -217,8 +218,18 @@ def _read_date(prep: Prepared, name: str, body: str | None) -> tuple[date | None
     """read_date with the date's precision ("day", "year", None without a date)."""
     c = _conf()
     norm = prep.norm
-    for field in c.field_dates:  # in the order of trust the vocabulary lists them
-        for m in field.finditer(norm, 0, 4000):
+    # every field match holds a colon followed by a date: find those colons first (a literal scan),
+    # then try each field name, in the order of trust the vocabulary lists them, right before them
+    colons = [m.start() for m in _FIELD_COLON.finditer(norm, 0, 4000)]
+    for field_name, field in c.field_dates if colons else ():
+        for colon in colons:
+            q = colon
+            while q > 0 and norm[q - 1].isspace():
+                q -= 1
+            s = q - len(field_name)
+            m = field.match(norm, s, 4000) if s >= 0 and norm.startswith(field_name, s) else None
+            if m is None:
+                continue
             if m.start() > 0 and norm[m.start() - 1] not in _FIELD_BEFORE:
                 continue  # "…的时间:" inside prose is not a page field
             d = _date(int(m[1]), int(m[2]), int(m[3]))
