@@ -80,7 +80,7 @@ def test_rule_gates_hold_on_the_samples() -> None:
     texts = [prepare(p.read_text(encoding="utf-8")).norm for p in sorted(RAW_DIR.glob("*.txt"))]
     texts += [phrase for phrase, *_ in CASES]
     for text in texts:
-        for rx, _make, needs in _GATED_RULES:
+        for rx, _make, needs, _width in _GATED_RULES:
             for m in rx.finditer(text):
                 assert not needs.isdisjoint(m.group()), (rx.pattern, m.group())
 
@@ -110,3 +110,18 @@ def test_year_only_publication_ends_no_span_on_a_made_up_day() -> None:
     assert (p.kind, p.end, p.year) == ("multi_year", None, 2023)
     p = one("2022年，全国")
     assert (p.kind, p.end) == ("year", date(2022, 12, 31))
+
+
+def test_wide_windows_scanned_near_gates_find_the_same_matches() -> None:
+    """In a long window each rule is tried only near its gate characters: the same matches as a
+    plain scan of the window, on every sample paragraph."""
+    from metrics.paths import RAW_DIR
+    from metrics.periods import _GATED_RULES, _rule_matches
+    from metrics.prepare import prepare
+
+    for p in sorted(RAW_DIR.glob("*.txt")):
+        prep = prepare(p.read_text(encoding="utf-8"))
+        for s, e in prep.body:
+            for rx, _make, needs, width in _GATED_RULES:
+                want = [m.span() for m in rx.finditer(prep.norm, s, e)]
+                assert [m.span() for m in _rule_matches(rx, prep.norm, s, e, needs, width)] == want

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -328,7 +328,21 @@ _RULE_NEEDS: tuple[tuple[str, ...], ...] = (
     ("过",), _DASHES, ("期",), ("份",), ("年",), ("今",),
 )
 assert len(_RULE_NEEDS) == len(_RULES), "periods.py: _RULE_NEEDS must list one entry per rule"
-_GATED_RULES = tuple((rx, make, frozenset(needs)) for (rx, make), needs in zip(_RULES, _RULE_NEEDS, strict=True))
+
+
+def _max_width(rx: re.Pattern[str]) -> int | None:
+    """The longest text the pattern can match, None when unbounded (read from the parsed pattern)."""
+    from re import _constants, _parser  # the standard parser: the width is what the engine uses too
+
+    width = _parser.parse(rx.pattern, rx.flags).getwidth()[1]
+    return None if width >= _constants.MAXREPEAT else width
+
+
+_GATED_RULES = tuple((rx, make, frozenset(needs), _max_width(rx))
+                     for (rx, make), needs in zip(_RULES, _RULE_NEEDS, strict=True))
+# A window longer than this is scanned per rule only around that rule's gate characters: a match holds
+# one and is at most the rule's width long, so it lies within that width of it.
+_WIDE_WINDOW = 160
 _GATE_CHARS = frozenset(c for needs in _RULE_NEEDS for c in needs)
 
 _SHIELD_OPENERS = ("《", "(", "（")  # what a _SHIELD match starts with: looked for first, as literals
@@ -356,10 +370,10 @@ def find_periods(norm: str, start: int = 0, end: int | None = None, published_on
     hits: list[PeriodMention] = []
     for lo, hi in windows:
         present = _GATE_CHARS.intersection(norm[lo:hi])
-        for rx, make, needs in _GATED_RULES:
+        for rx, make, needs, width in _GATED_RULES:
             if present.isdisjoint(needs):
                 continue
-            for m in rx.finditer(norm, lo, hi):
+            for m in _rule_matches(rx, norm, lo, hi, needs, width):
                 if any(a <= m.start() < b for a, b in shielded):
                     continue
                 try:
@@ -375,6 +389,36 @@ def find_periods(norm: str, start: int = 0, end: int | None = None, published_on
             continue
         out.append(h)
     return out
+
+
+def _rule_matches(rx: re.Pattern[str], norm: str, lo: int, hi: int, needs: frozenset[str],
+                  width: int | None) -> Iterator[re.Match[str]]:
+    """What rx.finditer(norm, lo, hi) yields. In a wide window only the stretches within `width` of a
+    gate character are scanned (each with the window's end as endpos, so look-aheads see the same
+    text): no match lies elsewhere, and none crosses from one stretch into the next."""
+    if width is None or hi - lo <= _WIDE_WINDOW:
+        yield from rx.finditer(norm, lo, hi)
+        return
+    gates = sorted(i for c in needs for i in _positions(norm, c, lo, hi))
+    stretches: list[list[int]] = []
+    for g in gates:
+        a, b = max(lo, g - width), min(hi, g + width + 1)
+        if stretches and a <= stretches[-1][1]:
+            stretches[-1][1] = b
+        else:
+            stretches.append([a, b])
+    for a, b in stretches:
+        for m in rx.finditer(norm, a, hi):
+            if m.start() >= b:
+                break
+            yield m
+
+
+def _positions(text: str, c: str, lo: int, hi: int) -> Iterator[int]:
+    i = text.find(c, lo, hi)
+    while i >= 0:
+        yield i
+        i = text.find(c, i + 1, hi)
 
 
 def default_period(published_on: date | None, reviews_last_year: bool = False) -> Period:
