@@ -154,6 +154,11 @@ def test_document_figures_lists_keys(db: Path) -> None:
         query.document_figures("nope.txt", db=db)
 
 
+def test_document_figures_refuses_an_empty_name(db: Path) -> None:
+    with pytest.raises(QueryError, match="^no document given: name one by path, file name or sha256 prefix"):
+        query.document_figures("  ", db=db)
+
+
 def test_published_on_comes_from_the_document(db: Path) -> None:
     df = query.compare("complaints", regions="浙江", db=db)
     assert df["published_on"].to_list() == [date(2022, 1, 20)]

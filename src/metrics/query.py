@@ -275,6 +275,8 @@ def known_regions(level: str | None = None, *, db: Db = None) -> list[str]:
 
 def document_figures(document: str, *, db: Db = None) -> pl.DataFrame:
     """A document's figures (by path, file name or sha256 prefix) with the keys corrections name."""
+    if not document.strip():
+        raise QueryError("no document given: name one by path, file name or sha256 prefix (at least 8 characters)")
     candidates = [document]
     if Path(document).exists():
         candidates.append(display_path(Path(document)))
