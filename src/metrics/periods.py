@@ -373,7 +373,8 @@ def find_periods(norm: str, start: int = 0, end: int | None = None, published_on
         for rx, make, needs, width in _GATED_RULES:
             if present.isdisjoint(needs):
                 continue
-            for m in _rule_matches(rx, norm, lo, hi, needs, width):
+            wide = width is not None and hi - lo > _WIDE_WINDOW
+            for m in _rule_matches(rx, norm, lo, hi, needs, width) if wide else rx.finditer(norm, lo, hi):
                 if any(a <= m.start() < b for a, b in shielded):
                     continue
                 try:
