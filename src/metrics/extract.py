@@ -208,7 +208,7 @@ class _Doc:
         self._paras: dict[int, _Para] = {}
         self._last_para: _Para | None = None
         self.rev = self.norm[::-1]  # for searching backwards from a number
-        self._last_sentence: tuple[int, tuple[int, int]] = (-1, (0, 0))
+        self._sentences: dict[int, tuple[int, int]] = {}  # pos -> its sentence, as asked for
         self._last_clause: tuple[int, int] = (-1, 0)
         self._last_sentence_start: tuple[int, int] = (-1, 0)
         self._headings: dict[int, bool] = {}  # line start -> whether the line is a heading
@@ -295,14 +295,14 @@ class _Doc:
     def sentence(self, pos: int) -> tuple[int, int]:
         """(start, end) of the sentence holding pos: after the last sentence end before pos in its
         paragraph, through the first one at or after pos."""
-        if self._last_sentence[0] == pos:
-            return self._last_sentence[1]
+        got = self._sentences.get(pos)
+        if got is not None:
+            return got
         p = self.para(pos)
         start = self.sentence_start(pos)
         fwd = _SENT_END.search(self.norm, pos, p.end)
-        end = fwd.start() + 1 if fwd is not None else p.end
-        self._last_sentence = (pos, (start, end))
-        return start, end
+        got = self._sentences[pos] = (start, fwd.start() + 1 if fwd is not None else p.end)
+        return got
 
     def sentence_start(self, pos: int) -> int:
         """Just after the last sentence end before pos in its paragraph, else the paragraph start."""
