@@ -225,3 +225,17 @@ def test_in_body_tells_prose_offsets_from_furniture_offsets() -> None:
     assert p.in_body(figure, figure + len("2.3万件"))
     assert not p.in_body(footer)
     assert not p.in_body(0)  # the feed dateline
+
+
+def test_heads_needs_are_in_every_head() -> None:
+    """A heads entry's `needs` gate its pattern: every head cut from a sample line holds one."""
+    from metrics.paths import RAW_DIR
+    from metrics.prepare import _furniture, normalise
+
+    f = _furniture()
+    assert f.heads is not None and f.heads_need
+    for p in sorted(RAW_DIR.glob("*.txt")):
+        norm = normalise(p.read_text(encoding="utf-8"))
+        for line in norm.splitlines():
+            m = f.heads.match(line)
+            assert m is None or any(w in m.group() for w in f.heads_need), m.group()

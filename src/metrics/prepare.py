@@ -22,7 +22,7 @@ from metrics.paths import PACKAGE_DATA
 FURNITURE_YAML = PACKAGE_DATA / "furniture.yaml"
 CHARMAP_YAML = PACKAGE_DATA / "doc_charmap.yaml"
 FURNITURE_KINDS = ("lines", "heads", "tails", "trailing", "inline")
-_ENTRY_KEYS = {"catches", "pattern", "example", "invented", "also_before"}
+_ENTRY_KEYS = {"catches", "pattern", "example", "invented", "also_before", "needs"}
 
 # Whole-line furniture is short; longer lines are prose and skip the line patterns.
 _MAX_FURNITURE_LINE = 300
@@ -144,6 +144,7 @@ def normalise(text: str) -> str:
 class _Furniture:
     lines: re.Pattern[str] | None
     heads: re.Pattern[str] | None
+    heads_need: tuple[str, ...] | None  # literals one of which every heads match holds (None: no gate)
     tails: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
     trailing: tuple[re.Pattern[str], ...]
     inline: tuple[re.Pattern[str], ...]
@@ -166,6 +167,8 @@ def load_furniture() -> dict[str, list[dict[str, Any]]]:
                 raise FurnitureError(f"{where}: needs both 'catches' and 'pattern'")
             if "also_before" in entry and kind != "tails":
                 raise FurnitureError(f"{where}: 'also_before' applies to tails only")
+            if "needs" in entry and kind != "heads":
+                raise FurnitureError(f"{where}: 'needs' applies to heads only")
             try:
                 re.compile(entry["pattern"])
             except re.error as exc:
@@ -187,6 +190,8 @@ def _furniture() -> _Furniture:
     return _Furniture(
         lines=_union(conf["lines"]),
         heads=_union(conf["heads"]),
+        heads_need=tuple(w for e in conf["heads"] for w in e["needs"])
+        if conf["heads"] and all(e.get("needs") for e in conf["heads"]) else None,
         tails=tuple((re.compile(e["pattern"], re.M), tuple(e.get("also_before") or ())) for e in conf["tails"]),
         trailing=tuple(re.compile(e["pattern"]) for e in conf["trailing"]),
         inline=tuple(re.compile(e["pattern"]) for e in conf["inline"]),
@@ -242,7 +247,8 @@ def _line_spans(norm: str) -> list[tuple[int, int]]:
         if (f.lines is not None and e - s <= _MAX_FURNITURE_LINE and norm[e - 1] != "。"
                 and f.lines.fullmatch(norm, s, e)):
             continue
-        if f.heads is not None and (h := f.heads.match(norm, s, e)):
+        if f.heads is not None and (f.heads_need is None or any(norm.find(w, s, e) >= 0 for w in f.heads_need)) \
+                and (h := f.heads.match(norm, s, e)):
             s = h.end()
         t = _first_at_or_after(tail_starts, s)
         if 0 <= t < e:
