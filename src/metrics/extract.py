@@ -335,7 +335,10 @@ class _Doc:
         return start
 
     def periods_in(self, start: int, end: int) -> list[PeriodMention]:
-        return [m for m in self.para(start).periods_of(self) if start <= m.start < end]
+        found = self.para(start).periods_of(self)  # in text order
+        i = bisect.bisect_left(found, start, key=_start_of)
+        j = bisect.bisect_left(found, end, lo=i, key=_start_of)
+        return found[i:j]
 
     @property
     def year(self) -> int | None:
@@ -367,7 +370,10 @@ class _Doc:
         return regs[0] if len(regs) == 1 else None
 
     def mentions_in(self, start: int, end: int) -> list[regions.Mention]:
-        return [m for m in self.para(start).mentions(self) if start <= m.start < end]
+        found = self.para(start).mentions(self)  # in text order
+        i = bisect.bisect_left(found, start, key=_start_of)
+        j = bisect.bisect_left(found, end, lo=i, key=_start_of)
+        return found[i:j]
 
     def period_at(self, pos: int, para_start: int) -> tuple[Period, bool]:
         """The last period phrase before pos in its paragraph (not one shut inside brackets that close
@@ -446,6 +452,10 @@ class _Doc:
     def section_start(self, pos: int) -> int | None:
         i = bisect.bisect_right(self.section_starts, pos) - 1
         return self.sections[i][0] if i >= 0 else None
+
+
+def _start_of(item: PeriodMention | regions.Mention) -> int:
+    return item.start
 
 
 def _is_heading(text: str, start: int, end: int) -> bool:
@@ -1018,7 +1028,7 @@ class _Extractor:
                 continue
             g = figures[i - 1]
             if g.sentence_start != f.sentence_start or not g.subject \
-                    or re.search(r"[;；]", n[g.char_end:f.char_start]):
+                    or n.find(";", g.char_end, f.char_start) >= 0 or n.find("；", g.char_end, f.char_start) >= 0:
                 # "…接收食品类投诉举报2.3万件。其中，…立案674件": a breakdown keeps the scope it breaks down
                 f.subject = parent.get(f.sentence_start, "")
                 continue
