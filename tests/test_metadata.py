@@ -290,3 +290,13 @@ def test_genre_needs_are_in_every_match() -> None:
 def test_colon_before_an_impossible_date_leaves_the_file_name_hint() -> None:
     meta = read_metadata(prepare("附表:2023-13-45。全省市场监管部门持续优化营商环境。"), "gwr2025-某省.txt")
     assert (meta.published_on, meta.date_source) == (date(2025, 1, 1), "name")
+
+
+def test_work_report_of_a_prefecture_or_county_is_theirs() -> None:
+    """A work report belongs to the area its title names, at whatever level (not the province)."""
+    for title, code in (("黔东南州2024年政府工作报告（摘要）", "522600"), ("义乌市2022年政府工作报告（节选）", "330782"),
+                        ("2025年安徽省政府工作报告", "340000")):
+        meta = read_metadata(prepare(f"{title}\n\n各位代表：\n\n现在，我代表人民政府，向大会报告工作。\n"))
+        assert meta.genre == "work_report"
+        assert meta.region is not None and meta.region.code == code, title
+        assert meta.publisher == f"{meta.region.name}人民政府"

@@ -408,10 +408,12 @@ def read_publisher(prep: Prepared, title: str | None, genre: str,
     if genre == "work_report" and title:
         m = c.work_report.search(title)
         head = title[: m.start()] if m else title
-        found = [x for x in regions.find_mentions(head) if x.region.level == "province"]
+        # the government whose report it is: the last area the title names before 政府工作报告, at any
+        # level ("黔东南州2024年政府工作报告" is the prefecture's, "义乌市…" the county's)
+        found = [x for x in regions.find_mentions(head) if x.region.level != "country"]
         if found:
-            prov = found[-1].region
-            return f"{prov.name}人民政府", prov
+            area = found[-1].region
+            return f"{area.name}人民政府", area
     if genre == "digest":
         m = c.digest.search(body)
         if m:
