@@ -333,3 +333,12 @@ def test_subject_drop_split_equals_the_full_pattern() -> None:
         phrases += [text[max(0, m.start() - 24):m.start()] for m in re.finditer(r"\d", text)][::7]
     for phrase in phrases:
         assert x._drop(phrase) == cat.subject_drop.sub("", phrase), phrase
+
+
+def test_a_result_after_a_target_is_a_figure() -> None:
+    """"全年计划抽检食品2600批次，截至11月底已完成抽检2488批次": 2488 is done (已), 2600 is a plan."""
+    text = "全年计划抽检食品2600批次，截至11月底已完成抽检2488批次，完成率95.7%；其中州级抽检1320批次。"
+    assert [f.value for f in extract_text(text, published_on=PUB).figures
+            if f.metric == "sampling_batches"] == [2488, 1320]
+    assert extract_text("今年将组织抽检3000批次。", published_on=PUB).figures == []
+    assert extract_text("完成抽检2488批次，力争全年抽检3000批次。", published_on=PUB).figures == []

@@ -70,6 +70,7 @@ _YEAR_ONLY_SOURCES = frozenset(_CTX["year_only_date_sources"])
 _SAMPLING_SUBJECTS = [(re.compile(e["pattern"]), str(e["subject"])) for e in _CTX["sampling_subjects"]]
 _SAMPLING_OBJECT = re.compile("|".join(f"(?:{e['pattern']})" for e in _CTX["sampling_subjects"]))
 _CAMPAIGN = re.compile(_CTX["campaign_clause"])
+_RESULT_AFTER_TARGET = re.compile(_CTX["result_after_target"])
 _CAMPAIGN_ACT = re.compile(_CTX["campaign_act"])
 _CAMPAIGN_METRICS = frozenset(_CTX["campaign_metrics"])
 _SAMPLING_METRICS = ("sampling_batches", "failed_batches", "pass_rate", "fail_rate")
@@ -690,9 +691,21 @@ class _Extractor:
                 return _Hit(tok, "excluded", "excluded", 0.0, None, cstart)
         if cm.spec.exact_only and tok.approx in ("over", "under"):
             return None
-        if cat.target.search(n, sstart, d.sentence(tok.start)[1]) or cat.after_number.match(n, tok.end):
+        if self._target(tok, sstart) or cat.after_number.match(n, tok.end):
             return None
         return hit
+
+    def _target(self, tok: NumberToken, sstart: int) -> bool:
+        """Whether the sentence states a target or plan for this number: a target word anywhere in it,
+        unless a result word stands between the last one before the number and the number ("全年计划
+        抽检2600批次，截至11月底已完成抽检2488批次" reports 2488 done) and none follows it."""
+        n, send = self.d.norm, self.d.sentence(tok.start)[1]
+        found = list(self.cat.target.finditer(n, sstart, send))
+        if not found:
+            return False
+        if any(m.start() >= tok.end for m in found):
+            return True
+        return not _RESULT_AFTER_TARGET.search(n, found[-1].end(), tok.start)
 
     def _breakdown(self, tok: NumberToken, cms: list[CompiledMetric], seg_start: int, sstart: int,
                    done: list[_Hit]) -> _Hit | None:
