@@ -700,9 +700,9 @@ class _Extractor:
         unless a result word stands between the last one before the number and the number ("全年计划
         抽检2600批次，截至11月底已完成抽检2488批次" reports 2488 done) and none follows it."""
         n, send = self.d.norm, self.d.sentence(tok.start)[1]
-        found = list(self.cat.target.finditer(n, sstart, send))
-        if not found:
+        if self.cat.target.search(n, sstart, send) is None:
             return False
+        found = list(self.cat.target.finditer(n, sstart, send))
         if any(m.start() >= tok.end for m in found):
             return True
         return not _RESULT_AFTER_TARGET.search(n, found[-1].end(), tok.start)

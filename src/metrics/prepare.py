@@ -233,6 +233,13 @@ def _trim_trailing(norm: str, s: int, e: int, trailing: tuple[re.Pattern[str], .
     return e
 
 
+def _holds_any(text: str, words: tuple[str, ...], start: int, end: int) -> bool:
+    for w in words:
+        if text.find(w, start, end) >= 0:
+            return True
+    return False
+
+
 def _line_spans(norm: str) -> list[tuple[int, int]]:
     """Spans of one line each, with furniture lines dropped and furniture cut from the others."""
     f = _furniture()
@@ -240,6 +247,7 @@ def _line_spans(norm: str) -> list[tuple[int, int]]:
     cuts = sorted((m.start(), m.end()) for pat in f.inline for m in pat.finditer(norm))
     cut_starts = [c[0] for c in cuts]
     spans: list[tuple[int, int]] = []
+    heads_live = f.heads is not None and (f.heads_need is None or _holds_any(norm, f.heads_need, 0, len(norm)))
     for m in _LINE_RE.finditer(norm):
         s, e = _strip(norm, m.start(), m.end())
         if s >= e:
@@ -247,7 +255,7 @@ def _line_spans(norm: str) -> list[tuple[int, int]]:
         if (f.lines is not None and e - s <= _MAX_FURNITURE_LINE and norm[e - 1] != "。"
                 and f.lines.fullmatch(norm, s, e)):
             continue
-        if f.heads is not None and (f.heads_need is None or any(norm.find(w, s, e) >= 0 for w in f.heads_need)) \
+        if heads_live and (f.heads_need is None or _holds_any(norm, f.heads_need, s, e)) \
                 and (h := f.heads.match(norm, s, e)):
             s = h.end()
         t = _first_at_or_after(tail_starts, s)
