@@ -246,7 +246,7 @@ def test_sentence_and_clause_bounds_match_a_forward_scan() -> None:
     (thousands separators 1,234 are no clause end, also at a paragraph's end)."""
     import re
 
-    from metrics.extract import _CLAUSE_END, _SENT_END, _Doc
+    from metrics.context import _CLAUSE_END, _SENT_END, Doc
     from metrics.metadata import read_metadata
     from metrics.prepare import prepare
 
@@ -254,7 +254,7 @@ def test_sentence_and_clause_bounds_match_a_forward_scan() -> None:
     texts.append("共罚没款1,234,567元，其中3,456元。立案1,23\n案件,123")
     for text in texts:
         prep = prepare(text)
-        d = _Doc(prep, read_metadata(prep), None)
+        d = Doc(prep, read_metadata(prep), None)
         for s, e in prep.body:
             sent = [m.start() for m in _SENT_END.finditer(d.norm, s, e)]
             clause = [m.start() for m in _CLAUSE_END.finditer(d.norm, s, e)]

@@ -176,7 +176,7 @@ class Catalogue:
         self.subject_drop = re.compile("|".join(f"(?:{p})" for p in data.subject_drop))
         # The same without the entries anchored at the phrase start (^…): after position 0 they never
         # match, and without them every alternative starts with a literal or a class, so a scan skips
-        # ahead. See extract._clean_subject.
+        # ahead. See subjects.SubjectReader._clean_subject.
         rest = [p for p in data.subject_drop if not p.startswith("^")]
         self.subject_drop_rest = re.compile("|".join(f"(?:{p})" for p in rest)) \
             if all("(?<" not in p and "^" not in p for p in rest) else self.subject_drop

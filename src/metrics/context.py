@@ -1,0 +1,430 @@
+"""The context of a number in one document: paragraphs, sentences, clauses, headings, sections,
+and the period and areas in force at each position."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from metrics import regions
+from metrics.catalogue import catalogue
+from metrics.metadata import DocMeta
+from metrics.numbers import NumberToken
+from metrics.periods import Period, PeriodMention, default_period, find_periods
+from metrics.prepare import Prepared
+
+# Sentence ends: a figure's quote runs between two of these.
+_SENT_END = re.compile(r"[。!?！？\n]")
+# Clause ends: the trigger of a number must sit in the same clause. A comma between digits (1,234)
+# and a colon inside a time (9:30) are not clause ends.
+_CLAUSE_END = re.compile(r"[。!?！？\n;；，:：]|,(?!\d{3})")
+# The same ends searched backwards in the reversed text (every comma: one before three digits is
+# skipped in Python, as _CLAUSE_END's look-ahead does), so bounds are found per number, not per paragraph.
+_SENT_END_REV = re.compile(r"[。!?！？\n]")
+_CLAUSE_END_REV = re.compile(r"[。!?！？\n;；，:：,]")
+_THOUSANDS = re.compile(r"\d{3}")
+# Context vocabulary (data/context.yaml): area, scope and period cues around a figure.
+CTX = yaml.safe_load((Path(__file__).with_name("data") / "context.yaml").read_text(encoding="utf-8"))
+_SCOPE = re.compile(CTX["scope_words"])
+_NOT_AREA_AFTER = re.compile(CTX["not_area_after"])
+_NOT_AREA_BEFORE = re.compile(CTX["not_area_before"])
+_NATIONAL_OK = re.compile(CTX["national_ok"])
+_DATA_CUTOFF = re.compile(CTX["data_cutoff"])
+_WORK_REPORT = re.compile(CTX["work_report"])
+# A region heading opening a section: "北京:抓牢疫情防控 深化改革创新".
+_HEADING_COLON = re.compile(r"\s*[:：]")
+_YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")
+_NIAN = re.compile("年")
+# A report's title line names plans too ("关于2019年工作总结和2020年工作计划的报告"): no plans heading.
+_REPORT_TITLE = re.compile(r"总结|报告|回顾")
+# A numbered section heading: "二、存在的不足和下一步打算", "（三）…", "3."
+_NUMBERED_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|[0-9]+(?:、|\.(?![0-9])))")
+# A bracketed aside: its period phrase does not carry beyond the closing bracket.
+_BRACKETS = re.compile(r"[(（][^()（）]{0,80}[)）]")
+# Cells of a table-like line: runs without blanks.
+_TABLE_CELLS = re.compile(r"[^\s]+")
+# A heading line: short, not ending in sentence punctuation.
+_HEADING_LINE = re.compile(r"[^。;；!?！？]{1,50}")
+_DIGIT = re.compile(r"[0-9]")
+_SHIELD = re.compile(r"《[^》]{0,80}》")
+
+
+@dataclass(slots=True)
+class Para:
+    """One body span with its sentence ends, clause ends and period phrases."""
+
+    start: int
+    end: int
+    _periods: list[PeriodMention] | None = None
+    _mentions: list[regions.Mention] | None = None
+    _shields: list[tuple[int, int]] | None = None
+    _scopes: list[tuple[int, int, str]] | None = None
+    _asides: list[tuple[int, int]] | None = None
+    limit: int | None = None  # end of the paragraph's last figure: no period after it is ever needed
+
+    def periods_of(self, d: Doc) -> list[PeriodMention]:
+        """Period phrases of this paragraph (up to its last figure, when known), found on first use."""
+        if self._periods is None:
+            end = self.end if self.limit is None else min(self.end, self.limit + 32)
+            self._periods = find_periods(d.norm, self.start, end, d.published_on)
+        return self._periods
+
+    def mentions(self, d: Doc) -> list[regions.Mention]:
+        """Region names of this paragraph that name an area (not a dateline or a platform), found on first use."""
+        if self._mentions is None:
+            s = self.start
+            # names after the paragraph's last figure are never asked for; the margin keeps a name's
+            # list neighbour (阳泉、运城) in view
+            end = self.end if self.limit is None else min(self.end, self.limit + 64)
+            found = regions.find_mentions(d.norm[s:end], within=d._within)
+            self._mentions = [m for m in (regions.Mention(m.start + s, m.end + s, m.surface, m.region)
+                                          for m in found) if d._is_area(m, self)]
+        return self._mentions
+
+    def asides(self, d: Doc) -> list[tuple[int, int]]:
+        """Bracketed asides holding a value ("（去年同期为600件）"): their period phrase stays inside.
+        A bracket that only dates the text ("（2月4日至10日）") is no aside."""
+        if self._asides is None:
+            n, end = d.norm, self._end(32)  # only asides closing before a figure are asked for
+            self._asides = []
+            if n.find("(", self.start, end) >= 0 or n.find("（", self.start, end) >= 0:
+                periods = self.periods_of(d)
+                self._asides = [(m.start(), m.end()) for m in _BRACKETS.finditer(n, self.start, end)
+                                if _DIGIT.search(_strip_spans(n, m.start(), m.end(), periods))]
+        return self._asides
+
+    def _end(self, margin: int) -> int:
+        """Where scans of this paragraph may stop: `margin` past its last figure, once that is known."""
+        return self.end if self.limit is None else min(self.end, self.limit + margin)
+
+    def shields(self, d: Doc) -> list[tuple[int, int]]:
+        """Spans of titles 《…》 in this paragraph: names inside them are not areas."""
+        if self._shields is None:
+            end = self._end(64 + 82)  # past the names asked for, and a title that may hold one
+            self._shields = [(m.start(), m.end()) for m in _SHIELD.finditer(d.norm, self.start, end)] \
+                if d.norm.find("《", self.start, end) >= 0 else []
+        return self._shields
+
+    def scopes(self, d: Doc) -> list[tuple[int, int, str]]:
+        """全省 / 全市 / 我局 … words of this paragraph."""
+        if self._scopes is None:
+            end = self._end(16)  # only scope words before a figure are asked for
+            self._scopes = [(m.start(), m.end(), m.group()) for m in _SCOPE.finditer(d.norm, self.start, end)]
+        return self._scopes
+
+
+@dataclass(slots=True)
+class Hit:
+    """A classified number token."""
+
+    tok: NumberToken
+    metric: str
+    rule: str
+    confidence: float
+    trigger: tuple[int, int] | None
+    clause_start: int
+    seg_start: int = -1
+    extra: dict = field(default_factory=dict)
+
+
+class Doc:
+    """Per-document lookup tables: sentence/clause bounds, paragraphs, mentions, periods, sections."""
+
+    def __init__(self, prep: Prepared, meta: DocMeta, published_on: date | None) -> None:
+        self.prep = prep
+        self.norm = prep.norm
+        self.meta = meta
+        n = self.norm
+        self.published_on = published_on
+        self._paras: dict[int, Para] = {}
+        self._last_para: Para | None = None
+        self.rev = self.norm[::-1]  # for searching backwards from a number
+        self._sentences: dict[int, tuple[int, int]] = {}  # pos -> its sentence, as asked for
+        self._last_clause: tuple[int, int] = (-1, 0)
+        self._last_sentence_start: tuple[int, int] = (-1, 0)
+        self._headings: dict[int, bool] = {}  # line start -> whether the line is a heading
+        self.body = sorted(prep.body)
+        self.body_starts = [s for s, _ in self.body]
+        self.scope = _meta_region(meta)
+        self._within = self.scope.code if self.scope else None
+        self._year: int | None = published_on.year if published_on else None
+        self._year_known = published_on is not None
+        self.work_report = bool(_WORK_REPORT.search(n, 0, min(len(n), 400))) or "work_report" in (meta.genre or "")
+        self.sections = self._sections()
+        self.section_starts = [s for s, _ in self.sections]
+        self.plan_start = self._plan_start()
+        self._opening: Period | None = None
+        self._opening_known = False
+        self._cutoff: Period | None = None
+        self._cutoff_known = False
+
+    def _is_area(self, m: regions.Mention, para: Para) -> bool:
+        n = self.norm
+        if any(a <= m.start < b for a, b in para.shields(self)):
+            return False
+        if _NOT_AREA_AFTER.match(n, m.end) or _NOT_AREA_BEFORE.search(n, max(0, m.start - 4), m.start):
+            return False
+        if m.region.code == regions.COUNTRY.code and m.surface.startswith("全"):
+            return bool(_NATIONAL_OK.match(n, m.end))
+        return True
+
+    def _sections(self) -> list[tuple[int, list[regions.Region]]]:
+        """(start, regions) of every short body line that opens with region names and a colon
+        ("北京:抓牢疫情防控", "湖南、湖北：联手整治价格乱象")."""
+        out = []
+        n = self.norm
+        for s, e in self.body:
+            if e - s > 60 or (n.find(":", s, e) < 0 and n.find("：", s, e) < 0):
+                continue
+            ments = self.para(s).mentions(self)
+            if not ments or ments[0].start - s > 2:
+                continue
+            chain = [ments[0]]
+            for m in ments[1:]:
+                if self.norm[chain[-1].end:m.start] in ("、", "和", "及", "与"):
+                    chain.append(m)
+                else:
+                    break
+            if _HEADING_COLON.match(self.norm, chain[-1].end):
+                out.append((s, [m.region for m in chain]))
+        return out
+
+    def _plan_start(self) -> int:
+        """Where the plans part of a report begins: a plan heading at the start of a line after the
+        title, naming the coming year (or no year), else len(text)."""
+        pub = self.published_on
+        rx = catalogue().plan_heading
+        for s, e in self.body[1:]:
+            if e - s > 60 and not self.work_report:
+                continue
+            numbered = e - s <= 60 and _NUMBERED_HEADING.match(self.norm, s)
+            m = rx.search(self.norm, s, e if numbered else min(e, s + 48))
+            if m is None or (not numbered and m.start() - s > 8) or _REPORT_TITLE.search(self.norm, s, e):
+                continue
+            y = _YEAR_WORD.match(m.group())
+            if y and pub is not None:
+                year = int(y.group()[:4])
+                if year < pub.year or (year == pub.year and pub.month > 4):
+                    continue
+            return m.start()
+        return len(self.norm)
+
+    def para(self, pos: int) -> Para:
+        """Sentence and clause ends and period phrases of the paragraph holding pos, computed once."""
+        last = self._last_para
+        if last is not None and last.start <= pos < last.end:
+            return last
+        i = bisect.bisect_right(self.body_starts, pos) - 1
+        s, e = self.body[i] if i >= 0 and pos < self.body[i][1] else (pos, pos + 1)
+        p = self._paras.get(s)
+        if p is None:
+            p = Para(s, e)
+            self._paras[s] = p
+        self._last_para = p
+        return p
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the sentence holding pos: after the last sentence end before pos in its
+        paragraph, through the first one at or after pos."""
+        got = self._sentences.get(pos)
+        if got is not None:
+            return got
+        p = self.para(pos)
+        start = self.sentence_start(pos)
+        fwd = _SENT_END.search(self.norm, pos, p.end)
+        got = self._sentences[pos] = (start, fwd.start() + 1 if fwd is not None else p.end)
+        return got
+
+    def sentence_start(self, pos: int) -> int:
+        """Just after the last sentence end before pos in its paragraph, else the paragraph start."""
+        if self._last_sentence_start[0] == pos:
+            return self._last_sentence_start[1]
+        p = self.para(pos)
+        size = len(self.norm)
+        back = _SENT_END_REV.search(self.rev, size - pos, size - p.start)
+        start = size - back.start() if back is not None else p.start
+        self._last_sentence_start = (pos, start)
+        return start
+
+    def clause_start(self, pos: int) -> int:
+        """Just after the last clause end before pos in its paragraph, else the paragraph start."""
+        if self._last_clause[0] == pos:
+            return self._last_clause[1]
+        p = self.para(pos)
+        n, rev, size = self.norm, self.rev, len(self.norm)
+        j, stop, start = size - pos, size - p.start, p.start
+        while True:
+            m = _CLAUSE_END_REV.search(rev, j, stop)
+            if m is None:
+                break
+            i = size - 1 - m.start()
+            if n[i] != "," or not _THOUSANDS.match(n, i + 1, p.end):
+                start = i + 1
+                break
+            j = m.start() + 1  # 1,234: a thousands separator, no clause end
+        self._last_clause = (pos, start)
+        return start
+
+    def periods_in(self, start: int, end: int) -> list[PeriodMention]:
+        found = self.para(start).periods_of(self)  # in text order
+        i = bisect.bisect_left(found, start, key=_start_of)
+        j = bisect.bisect_left(found, end, lo=i, key=_start_of)
+        return found[i:j]
+
+    @property
+    def year(self) -> int | None:
+        """The publication year, else the first year a period phrase of the body states."""
+        if not self._year_known:
+            self._year_known = True
+            n = self.norm
+            for a in _NIAN.finditer(n):  # every year word ends in 年: look for that literal first
+                m = _YEAR_WORD.match(n, a.start() - 4, a.end()) if a.start() >= 4 else None
+                if m is None or not self.prep.in_body(m.start()):
+                    continue
+                y = _text_year(find_periods(n, max(0, m.start() - 2), m.end() + 16))
+                if y is not None:
+                    self._year = y
+                    break
+        return self._year
+
+    def paragraph(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.body_starts, pos) - 1
+        return self.body[i] if i >= 0 else (0, len(self.norm))
+
+    def section_regions(self, pos: int) -> list[regions.Region]:
+        i = bisect.bisect_right(self.section_starts, pos) - 1
+        return self.sections[i][1] if i >= 0 else []
+
+    def section_region(self, pos: int) -> regions.Region | None:
+        """The area of the section holding pos, when its heading names exactly one."""
+        regs = self.section_regions(pos)
+        return regs[0] if len(regs) == 1 else None
+
+    def mentions_in(self, start: int, end: int) -> list[regions.Mention]:
+        found = self.para(start).mentions(self)  # in text order
+        i = bisect.bisect_left(found, start, key=_start_of)
+        j = bisect.bisect_left(found, end, lo=i, key=_start_of)
+        return found[i:j]
+
+    def period_at(self, pos: int, para_start: int) -> tuple[Period, bool]:
+        """The last period phrase before pos in its paragraph (not one shut inside brackets that close
+        before pos), else the nearest heading's, else the section's or the document opening's, else
+        the default for the publication date."""
+        para = self.para(pos)
+        n = self.norm
+        periods = para.periods_of(self)
+        if periods and periods[0].start < pos:
+            closed = [(a, b) for a, b in para.asides(self) if b <= pos]
+            for m in reversed(periods):  # the last phrase before pos outside a closed aside
+                if m.start < pos and not any(a < m.start < b for a, b in closed):
+                    return self._review(m.period), True
+        i = bisect.bisect_right(self.body_starts, para_start) - 1
+        sec = self.section_start(pos)
+        headings = self._headings
+        for s, e in reversed(self.body[max(0, i - 40):max(0, i)]):
+            if sec is not None and s < sec:
+                break
+            heading = headings.get(s)
+            if heading is None:
+                heading = headings[s] = _is_heading(n, s, e)
+            if heading or (sec is not None and s == sec):
+                got = self.para(s).periods_of(self)
+                if got:
+                    return self._review(got[-1].period), True
+        opening = self.opening_period()
+        if opening is not None:
+            return self._review(opening), True
+        p = default_period(self.published_on, self.work_report and pos < self.plan_start)
+        if p.year is None and self.year is not None:
+            p = replace(p, year=self.year)
+        return p, False
+
+    def opening_period(self) -> Period | None:
+        """A period the title or the first clause of an opening paragraph states for the whole document
+        ("2022年工作总结", "2022年，在市委…", "今年以来，全省共查办…")."""
+        if not self._opening_known:
+            self._opening_known = True
+            for s, e in self.body[:3]:
+                first = _CLAUSE_END.search(self.norm, s, e)
+                stop = e if _is_heading(self.norm, s, e) else (first.start() if first else e)
+                got = [m for m in self.para(s).periods_of(self) if m.start < stop and m.period.kind != "unknown"]
+                if got:
+                    self._opening = got[0].period
+                    break
+        return self._opening
+
+    def data_cutoff(self) -> Period | None:
+        """"（数据截至11月底）" near the top: the year's figures run only to that date."""
+        if not self._cutoff_known:
+            self._cutoff_known = True
+            for s, e in self.body[:4]:
+                m = _DATA_CUTOFF.search(self.norm, s, e)
+                if m:
+                    got = [p for p in self.para(s).periods_of(self) if p.start >= m.start() + 2]
+                    if got and got[0].period.kind == "ytd":
+                        self._cutoff = got[0].period
+                    break
+        return self._cutoff
+
+    def _review(self, p: Period) -> Period:
+        """In a work report or early in a year, "过去五年" / "近三年" / "十四五以来" review up to the end of
+        the year before; a
+        year whose data are cut off early ("数据截至11月底") runs to the cut-off."""
+        cut = self.data_cutoff()
+        if cut is not None and p.kind == "year" and p.year == cut.year:
+            return cut
+        pub = self.published_on
+        if pub is not None and p.kind == "year" and p.year == pub.year and pub < date(pub.year, 12, 31):
+            return Period("ytd", date(pub.year, 1, 1), pub, pub.year, "今年以来")
+        if pub is not None and p.kind == "multi_year" and p.end == pub and (self.work_report or pub.month <= 3):
+            return replace(p, end=date(pub.year - 1, 12, 31), year=pub.year - 1)
+        return p
+
+    def section_start(self, pos: int) -> int | None:
+        i = bisect.bisect_right(self.section_starts, pos) - 1
+        return self.sections[i][0] if i >= 0 else None
+
+
+def _start_of(item: PeriodMention | regions.Mention) -> int:
+    return item.start
+
+
+def _is_heading(text: str, start: int, end: int) -> bool:
+    """A heading line: short, not ending a sentence, and not a table row ("指标	2024年	2023年")."""
+    return bool(_HEADING_LINE.fullmatch(text, start, end)) and len(_TABLE_CELLS.findall(text, start, end)) <= 2
+
+
+def in_year(d: date, y: int) -> date:
+    """The same day in year y (28 February for a 29th in a common year)."""
+    try:
+        return d.replace(year=y)
+    except ValueError:
+        return d.replace(year=y, day=28)
+
+
+def _strip_spans(text: str, start: int, end: int, periods: list[PeriodMention]) -> str:
+    """text[start:end] without the period phrases inside it."""
+    out, pos = [], start
+    for m in periods:
+        if start <= m.start and m.end <= end:
+            out.append(text[pos:m.start])
+            pos = m.end
+    out.append(text[pos:end])
+    return "".join(out)
+
+
+def _text_year(periods: list[PeriodMention]) -> int | None:
+    """With no publication date, the year of the first period phrase that states one."""
+    return next((p.period.year for p in periods if p.period.year is not None), None)
+
+
+def _meta_region(meta: DocMeta) -> regions.Region | None:
+    r = getattr(meta, "region", None)
+    if r is None or isinstance(r, regions.Region):
+        return r
+    return regions.get(str(r))

@@ -1,0 +1,39 @@
+"""One figure per repeated number: collapse restatements (title and body, rounded and exact)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from metrics.figures import Figure
+
+
+def dedupe(figures: list[Figure]) -> list[Figure]:
+    """One figure per (metric, value, region, year) and scope: a number repeated (the title and the
+    body) is one figure, kept where it is best attributed; equal values of two named categories
+    ("饮料1批次", "酒类1批次") are two."""
+    groups: dict[tuple, list[list[Figure]]] = {}
+    for f in figures:
+        clusters = groups.setdefault((f.metric, f.value, f.region_code, f.year), [])
+        for c in clusters:
+            if any(not g.subject or not f.subject or g.subject in f.subject or f.subject in g.subject for g in c):
+                c.append(f)
+                break
+        else:
+            clusters.append([f])
+    kept = {id(max(c, key=lambda g: (g.confidence, g.yoy_pct is not None))) for cs in groups.values() for c in cs}
+    out = [f for f in figures if id(f) in kept]
+    exact = [f for f in out if not f.approx]
+    # a rounded restatement ("查处价格违法案件千余件" in a title over "1086件" in the body) is the same figure
+    return [f for f in out if not f.approx or not any(
+        g.metric == f.metric and g.region_code == f.region_code and g.year == f.year
+        and (not g.subject or not f.subject or g.subject in f.subject or f.subject in g.subject)
+        and _rounds_to(g.value, f.value, f.approx) for g in exact)]
+
+
+def _rounds_to(exact: Decimal, rounded: Decimal, approx: str) -> bool:
+    """Whether an approximate figure (千余 / 近10万 / 不足1000) may be a rounding of an exact one."""
+    if approx == "over":
+        return rounded <= exact <= rounded * Decimal("1.5")
+    if approx == "under":
+        return rounded * Decimal("0.7") <= exact <= rounded
+    return abs(exact - rounded) <= rounded * Decimal("0.1")

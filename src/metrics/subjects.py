@@ -1,0 +1,169 @@
+"""Read a figure's subject (what was sampled, whose complaints, which enterprises) from the words
+before its number, and carry subjects and sampling scope between figures."""
+
+from __future__ import annotations
+
+import re
+
+from metrics.catalogue import Catalogue, CompiledMetric
+from metrics.context import CTX, Doc, Hit
+from metrics.figures import Figure
+
+# Clause ends: the trigger of a number must sit in the same clause. A comma between digits (1,234)
+# and a colon inside a time (9:30) are not clause ends.
+_CLAUSE_END = re.compile(r"[。!?！？\n;；，:：]|,(?!\d{3})")
+# Context vocabulary (data/context.yaml, loaded in metrics.context).
+_HEADLINE_ONLY = re.compile(CTX["headline_only"])
+_ENTERPRISE_KIND = re.compile(CTX["enterprise_kind"])
+_COMPLAINT_WORDS = re.compile(CTX["complaint_words"])
+_SAMPLING_SUBJECTS = [(re.compile(e["pattern"]), str(e["subject"])) for e in CTX["sampling_subjects"]]
+_SAMPLING_OBJECT = re.compile("|".join(f"(?:{e['pattern']})" for e in CTX["sampling_subjects"]))
+_CAMPAIGN = re.compile(CTX["campaign_clause"])
+_CAMPAIGN_ACT = re.compile(CTX["campaign_act"])
+_CAMPAIGN_METRICS = frozenset(CTX["campaign_metrics"])
+_SAMPLING_METRICS = ("sampling_batches", "failed_batches", "pass_rate", "fail_rate")
+_DIGIT = re.compile(r"[0-9]")
+
+
+class SubjectReader:
+    """Mixin of the extractor: the subject words of a figure."""
+
+    d: Doc
+    cat: Catalogue
+
+    def _subject(self, h: Hit, cm: CompiledMetric) -> str:
+        """The scope words between the clause (or list item) start and the number, with region names,
+        period phrases, 全省-like words, verbs and generic words cut out."""
+        d, n = self.d, self.d.norm
+        start = h.seg_start if h.seg_start >= 0 else h.clause_start
+        end = h.tok.start
+        if cm.spec.id == "new_enterprises":
+            kind = _ENTERPRISE_KIND.search(n, start, end)
+            return kind.group(0) if kind else ""
+        cuts = [(m.start, m.end) for m in d.mentions_in(start, end)]
+        cuts += [(p.start, p.end) for p in d.periods_in(start, end)]
+        cuts += [(a, b) for a, b, _ in d.para(start).scopes(d) if start <= a < end]
+        if not cm.spec.keep_trigger_in_subject:
+            cuts += [(m.start(), m.end()) for m in cm.trigger.finditer(n, start, end)]
+        keep = []
+        pos = start
+        for a, b in sorted(cuts):
+            if a > pos:
+                keep.append(n[pos:a])
+            pos = max(pos, b)
+        keep.append(n[pos:end])
+        phrase = "".join(keep)
+        for old, new in cm.spec.subject_rewrite.items():
+            phrase = phrase.replace(old, new)
+        subject = self._clean_subject(phrase)
+        if subject:
+            return subject
+        ss = d.sentence(h.tok.start)[0]
+        if cm.subject_fallback is not None:
+            found = list(cm.subject_fallback.finditer(n, ss, start))
+            if found:
+                g = found[-1].groupdict()
+                return g.get("scope") or (g.get("name") or "") + (g.get("tail") or "")
+        return ""
+
+    def _campaign(self, ss: int, cstart: int) -> str:
+        """The object of a 开展 clause earlier in the sentence ("开展“三小”食品经营主体数据排查，…"), else ""."""
+        n = self.d.norm
+        scope = ""
+        a = ss
+        for end in _CLAUSE_END.finditer(n, ss, cstart):
+            if end.group() in ";；":
+                scope = ""  # a statement of its own ends here
+            elif not _DIGIT.search(n, a, end.start()):
+                m = _CAMPAIGN.search(n, a, end.start())
+                if m is not None:
+                    scope = _CAMPAIGN_ACT.sub("", m.group("scope"))
+            a = end.end()
+        pstart = self.d.paragraph(ss)[0]
+        if not scope and ss - 1 > pstart and n[ss - 1] == "。":
+            # the sentence before, when its last clause only announces a campaign
+            prev = self.d.sentence_start(ss - 1)
+            last = max((e.end() for e in _CLAUSE_END.finditer(n, prev, ss - 1)), default=prev)
+            m = _CAMPAIGN.search(n, last, ss - 1) if not _DIGIT.search(n, last, ss) else None
+            if m is not None:
+                scope = _CAMPAIGN_ACT.sub("", m.group("scope"))
+        return re.sub(r"[“”\"‘’\s]", "", scope)
+
+    def _drop(self, phrase: str) -> str:
+        """subject_drop.sub("", phrase): the full pattern at the start, the start-free rest after it
+        (a ^ entry matches nowhere else, and none of the rest looks behind)."""
+        m = self.cat.subject_drop.match(phrase)
+        if m is not None and m.end() > 0:
+            phrase = phrase[m.end():]
+        return self.cat.subject_drop_rest.sub("", phrase)
+
+    def _clean_subject(self, phrase: str, cm: CompiledMetric | None = None) -> str:
+        phrase = self._drop(self._drop(phrase))
+        phrase = _HEADLINE_ONLY.sub("", phrase)
+        return phrase.strip("、 和及与")[:40]
+
+    def _inherit_subjects(self, figures: list[Figure]) -> None:
+        """A figure with no scope of its own takes the scope of the figure before it in the same
+        sentence part ("水产制品抽检467批次，…不合格16批次，合格率96.57%", "查处食品药品案件1.42万件、
+        罚没款1.35亿元"). Across metrics only the scope travels, not complaint words (投诉, 举报)."""
+        n = self.d.norm
+        parent: dict[int, str] = {}  # sentence start of a 其中 sentence -> the scope it breaks down
+        for i, f in enumerate(figures):
+            if i and f.sentence_start not in parent and n.startswith("其中", f.sentence_start):
+                g = figures[i - 1]  # already final: figures are settled in text order
+                if g.sentence_end == f.sentence_start and g.subject:
+                    parent[f.sentence_start] = self._clean_subject(_COMPLAINT_WORDS.sub("", g.subject))
+            if f.subject or i == 0:
+                continue
+            g = figures[i - 1]
+            if g.sentence_start != f.sentence_start or not g.subject \
+                    or n.find(";", g.char_end, f.char_start) >= 0 or n.find("；", g.char_end, f.char_start) >= 0:
+                # "…接收食品类投诉举报2.3万件。其中，…立案674件": a breakdown keeps the scope it breaks down
+                f.subject = parent.get(f.sentence_start, "")
+                continue
+            if g.metric == f.metric:
+                f.subject = g.subject
+            elif g.rule != "list-item" and g.metric in self.cat.metrics[f.metric].spec.inherits_scope_from:
+                # a labelled list item's label names that item only
+                f.subject = self._clean_subject(_COMPLAINT_WORDS.sub("", g.subject)) \
+                    if g.metric == "complaints" else g.subject
+            if not f.subject:
+                f.subject = parent.get(f.sentence_start, "")
+
+
+    def inherit_sampling_scope(self, figures: list[Figure]) -> None:
+        """A failed count or a rate still without scope takes that of the paragraph's last sampling
+        figure; a complaints figure still without one takes which-of-these from the last complaints
+        figure before it ("诉求量居前三位，分别为7.12万件…" counts 诉求)."""
+        d = self.d
+        last_complaints = ""
+        for f in figures:
+            if f.metric != "complaints":
+                continue
+            if f.subject:
+                last_complaints = f.subject
+            elif last_complaints:
+                f.subject = last_complaints
+        for i, f in enumerate(figures):
+            if f.subject or f.metric not in ("failed_batches", "pass_rate", "fail_rate"):
+                continue
+            pstart = d.paragraph(f.char_start)[0]
+            sample = next((x for x in reversed(figures[:i])
+                           if x.metric == "sampling_batches" and x.rule != "list-item"), None)
+            if sample is not None and sample.char_start >= pstart:
+                f.subject = sample.subject
+        for f in figures:  # no scope inherited either: a campaign the sentence names, what is sampled
+            if not f.subject and f.metric in _CAMPAIGN_METRICS:
+                f.subject = self._campaign(d.sentence_start(f.char_start), d.clause_start(f.char_start))
+            if not f.subject and f.metric in _SAMPLING_METRICS:
+                f.subject = self._sampling_object(f.char_start)
+
+    def _sampling_object(self, pos: int) -> str:
+        """What the paragraph before pos says is sampled (context.yaml sampling_subjects), else ""."""
+        n = self.d.norm
+        found = None
+        for m in _SAMPLING_OBJECT.finditer(n, self.d.paragraph(pos)[0], pos):
+            found = m
+        if found is None:
+            return ""
+        return next(subject for rx, subject in _SAMPLING_SUBJECTS if rx.fullmatch(found.group()))
