@@ -342,3 +342,36 @@ def test_a_result_after_a_target_is_a_figure() -> None:
             if f.metric == "sampling_batches"] == [2488, 1320]
     assert extract_text("今年将组织抽检3000批次。", published_on=PUB).figures == []
     assert extract_text("完成抽检2488批次，力争全年抽检3000批次。", published_on=PUB).figures == []
+
+
+def _doc_figures(name: str, metric: str) -> list:
+    path = RAW / name
+    return [f for f in extract_text(path.read_text(encoding="utf-8"), doc=name).figures if f.metric == metric]
+
+
+def test_failed_total_and_its_breakdown_come_from_the_listing_sentence() -> None:
+    """"12批次不合格样品中饮料2批次、…和食用农产品8批次": the total and every item, the last one after 和,
+    are read from this sentence, not from later commentary repeating 12 and 8."""
+    sentence = "12批次不合格样品中饮料2批次、酒类1批次、糕点1批次和食用农产品8批次"
+    got = [(float(f.value), f.subject) for f in _doc_figures("crud-5-3-644.txt", "failed_batches")
+           if sentence in f.quote]
+    assert (12.0, "纯净水亚硝酸盐项目") not in got
+    assert [v for v, _s in got] == [12, 2, 1, 1, 8]
+    assert [s for _v, s in got][1:] == ["饮料", "酒类", "糕点", "食用农产品"]
+
+
+def test_respectively_after_quoted_names_gives_each_figure_its_name() -> None:
+    """"“食品质量”“商品分量不足”“标签、说明书不规范”等问题比较严重，分别达到2732件、388件、292件"."""
+    got = {float(f.value): f.subject for f in _doc_figures("crud-10-2-1198.txt", "complaints")}
+    assert (got[2732], got[388], got[292]) == ("食品质量", "商品分量不足", "标签、说明书不规范")
+
+
+def test_sampled_object_after_the_count_is_the_subject() -> None:
+    """"对辖区77个加油点共抽检983个批次成品油": what is sampled is 成品油, not where (加油点)."""
+    got = {float(f.value): f.subject for f in _doc_figures("crud-10-1-779.txt", "sampling_batches")}
+    assert got[983] == "成品油"
+
+
+def test_one_party_penalty_decision_is_no_figure() -> None:
+    """"…二：罚款5000元，两项合并5036.96元上缴国库" fines one shop: no fines_confiscations figure."""
+    assert _doc_figures("crud-3-3-1772.txt", "fines_confiscations") == []

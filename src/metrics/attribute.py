@@ -21,6 +21,10 @@ _PCT = re.compile(r"\d+(?:\.\d+)?(?=%)")
 _YOY_CHARS = ("%",)  # every _YOY match ends in a percentage: no % in the sentence, no change to read
 _DOWN = ("下降", "减少", "降低", "下滑", "降幅")
 _YEAR_ITEM = re.compile(r"(?:19|20)[0-9]{2}(?=年)")
+_DIGIT = re.compile(r"[0-9]")
+# Names of a 分别 list given in quotes: "“食品质量”“商品分量不足”“标签、说明书不规范”" (a 、 inside
+# quotes belongs to one name); not a quote longer than a name.
+_QUOTED = re.compile(r"[“\"]([^“”\"]{1,20})[”\"]")
 
 
 class Dresser:
@@ -108,7 +112,12 @@ class Dresser:
             if len(run) > 1:
                 head = run[0]
                 k = n.rfind("分别", head.clause_start, head.tok.start)
-                if k >= 0:
+                if k >= 0 and not n[head.clause_start:k].strip() and head.clause_start > ss:
+                    # "A、B、C等问题比较严重，分别达到x、y、z": the names are in the clause before 分别
+                    start = self.d.clause_start(head.clause_start - 1)
+                    if not _DIGIT.search(n, start, k):
+                        self._split_list(run, start, k)
+                elif k >= 0:
                     self._split_list(run, head.clause_start, k)
             i = j
 
@@ -131,7 +140,9 @@ class Dresser:
         phrase = n[start:stop]
         phrase = re.sub(r"^(?:其中|另外|此外)[,，]?", "", phrase)
         phrase = re.sub(r"(?:的)?(?:不合格率|合格率|抽检|投诉举报|问题)+(?:的)?$", "", phrase)
-        items = [p.strip("“”\" ") for p in re.split(r"[、]|和(?=[^和]*$)", phrase) if p.strip("“”\" ")]
+        items = _QUOTED.findall(phrase)
+        if len(items) != len(run):
+            items = [p.strip("“”\" ") for p in re.split(r"[、]|和(?=[^和]*$)", phrase) if p.strip("“”\" ")]
         if len(items) == len(run):
             for h, item in zip(run, items, strict=True):
                 h.extra["subject"] = self._clean_subject(item)

@@ -17,6 +17,9 @@ _LIST_SEP = re.compile(r"\s*(?:[、]|和|及|与|以及|,)?\s*")
 _LIST_ITEM = re.compile(r"\s*(?:[、]|和|及|与|以及)\s*[^\d、,，;；。:：]{1,12}")
 # Context vocabulary (data/context.yaml, loaded in metrics.context).
 _RESULT_AFTER_TARGET = re.compile(CTX["result_after_target"])
+# A one-party penalty decision's money is no aggregate figure (context.yaml single_case).
+_SINGLE_CASE = re.compile(CTX["single_case"])
+_SINGLE_CASE_METRICS = frozenset(CTX["single_case_metrics"])
 # An unannounced number after "有/是/为" restates something ("其中有8批次样品是…"), after 分 it splits
 # work into rounds ("分3批开展"): no category figure.
 _PREDICATE_END = re.compile(r"(?:[有是为分]|涉及|包括|含)$")
@@ -183,7 +186,9 @@ class Classifier:
             if found is None and prev is not None and prev.tok.end > cstart and prev.tok.family == tok.family \
                     and _LIST_ITEM.fullmatch(n, prev.tok.end, tok.start) \
                     and not cat.between.search(n, prev.tok.end, tok.start):
-                hit = Hit(tok, prev.metric, "list-item", max(prev.confidence - 0.1, 0.5), None, cstart)
+                # every item of a labelled list is as sure as the first: no decay along the list
+                drop = 0.0 if prev.rule == "list-item" else 0.1
+                hit = Hit(tok, prev.metric, "list-item", max(prev.confidence - drop, 0.5), None, cstart)
             elif found is not None:
                 cm, m = found
                 if cat.between.search(n, m.start(), tok.start):
@@ -203,7 +208,9 @@ class Classifier:
                 if rx.match(n, tok.end, min(len(n), tok.end + 16)):
                     if to is None:
                         return Hit(tok, "excluded", "after", 0.0, None, cstart)
+                    # the metric word right after the number ("12批次不合格样品") reads it as surely as a trigger
                     hit.metric, hit.rule = to, f"{to}:after"
+                    hit.confidence = max(hit.confidence, 0.85)
                     cm = cat.metrics[to]
                     break
             if cm.exclusion is not None and cm.exclusion.search(n, cstart, tok.start):
@@ -211,6 +218,8 @@ class Classifier:
         if cm.spec.exact_only and tok.approx in ("over", "under"):
             return None
         if self._target(tok, sstart) or cat.after_number.match(n, tok.end):
+            return None
+        if hit.metric in _SINGLE_CASE_METRICS and _SINGLE_CASE.search(n, sstart, d.sentence(tok.start)[1]):
             return None
         return hit
 

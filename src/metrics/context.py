@@ -52,6 +52,8 @@ _TABLE_CELLS = re.compile(r"[^\s]+")
 _HEADING_LINE = re.compile(r"[^。;；!?！？]{1,50}")
 _DIGIT = re.compile(r"[0-9]")
 _SHIELD = re.compile(r"《[^》]{0,80}》")
+# A title repeated in the text starts within this many characters (after a dateline or "原标题：").
+_TITLE_NEAR_START = 300
 
 
 @dataclass(slots=True)
@@ -384,6 +386,14 @@ class Doc:
         if pub is not None and p.kind == "multi_year" and p.end == pub and (self.work_report or pub.month <= 3):
             return replace(p, end=date(pub.year - 1, 12, 31), year=pub.year - 1)
         return p
+
+    def title_span(self) -> tuple[int, int] | None:
+        """Where the text repeats its title near the start ("原标题：…，已立案1件…"), or None."""
+        title = self.meta.title
+        if not title:
+            return None
+        i = self.prep.text.find(title, 0, _TITLE_NEAR_START + len(title))
+        return (i, i + len(title)) if i >= 0 else None
 
     def section_start(self, pos: int) -> int | None:
         i = bisect.bisect_right(self.section_starts, pos) - 1

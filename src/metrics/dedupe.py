@@ -6,11 +6,13 @@ from decimal import Decimal
 
 from metrics.figures import Figure
 
+_CLEARLY_BETTER = 0.1
 
-def dedupe(figures: list[Figure]) -> list[Figure]:
+
+def dedupe(figures: list[Figure], title: tuple[int, int] | None = None) -> list[Figure]:
     """One figure per (metric, value, region, year) and scope: a number repeated (the title and the
-    body) is one figure, kept where it is best attributed; equal values of two named categories
-    ("饮料1批次", "酒类1批次") are two."""
+    body) is one figure, kept where it is best attributed (see _best; `title` is the span of the
+    title repeated in the text); equal values of two named categories ("饮料1批次", "酒类1批次") are two."""
     groups: dict[tuple, list[list[Figure]]] = {}
     for f in figures:
         clusters = groups.setdefault((f.metric, f.value, f.region_code, f.year), [])
@@ -20,7 +22,7 @@ def dedupe(figures: list[Figure]) -> list[Figure]:
                 break
         else:
             clusters.append([f])
-    kept = {id(max(c, key=lambda g: (g.confidence, g.yoy_pct is not None))) for cs in groups.values() for c in cs}
+    kept = {id(_best(c, title)) for cs in groups.values() for c in cs}
     out = [f for f in figures if id(f) in kept]
     exact = [f for f in out if not f.approx]
     # a rounded restatement ("查处价格违法案件千余件" in a title over "1086件" in the body) is the same figure
@@ -28,6 +30,19 @@ def dedupe(figures: list[Figure]) -> list[Figure]:
         g.metric == f.metric and g.region_code == f.region_code and g.year == f.year
         and (not g.subject or not f.subject or g.subject in f.subject or f.subject in g.subject)
         and _rounds_to(g.value, f.value, f.approx) for g in exact)]
+
+
+def _best(cluster: list[Figure], title: tuple[int, int] | None) -> Figure:
+    """The statement of a repeated figure to keep: one in the body rather than the title, there the
+    first one (a later repeat is mostly commentary: "12批次不合格样品中饮料2批次…" then "…项目不合格
+    12批次中有两批次…") unless a later one is clearly better attributed (more confident by more than
+    _CLEARLY_BETTER)."""
+    if title is not None:
+        body = [g for g in cluster if not title[0] <= g.char_start < title[1]]
+        cluster = body or cluster
+    top = max(g.confidence for g in cluster)
+    near = [g for g in cluster if g.confidence >= top - _CLEARLY_BETTER]
+    return max(near, key=lambda g: (g.yoy_pct is not None, -g.char_start))
 
 
 def _rounds_to(exact: Decimal, rounded: Decimal, approx: str) -> bool:

@@ -67,7 +67,7 @@ class _Extractor(Classifier, Dresser, SubjectReader):
             prev = hit
         hits.extend(self.table_hits())
         hits.sort(key=lambda h: h.tok.start)
-        figures = dedupe(self.dress(hits))
+        figures = dedupe(self.dress(hits), d.title_span())
         self.inherit_sampling_scope(figures)
         return figures
 

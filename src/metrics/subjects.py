@@ -25,6 +25,11 @@ _SAMPLING_METRICS = ("sampling_batches", "failed_batches", "pass_rate", "fail_ra
 _DIGIT = re.compile(r"[0-9]")
 
 
+# What is sampled, named right after the count (context.yaml sampled_object_after / _not).
+_SAMPLED_AFTER = re.compile(CTX["sampled_object_after"])
+_SAMPLED_NOT = re.compile(CTX["sampled_object_not"])
+
+
 class SubjectReader:
     """Mixin of the extractor: the subject words of a figure."""
 
@@ -40,6 +45,10 @@ class SubjectReader:
         if cm.spec.id == "new_enterprises":
             kind = _ENTERPRISE_KIND.search(n, start, end)
             return kind.group(0) if kind else ""
+        if cm.spec.id == "sampling_batches" and h.tok.text:
+            after = _SAMPLED_AFTER.match(n, h.tok.end)
+            if after is not None and not _SAMPLED_NOT.search(after.group("obj")):
+                return self._clean_subject(after.group("obj"))
         cuts = [(m.start, m.end) for m in d.mentions_in(start, end)]
         cuts += [(p.start, p.end) for p in d.periods_in(start, end)]
         cuts += [(a, b) for a, b, _ in d.para(start).scopes(d) if start <= a < end]
