@@ -375,3 +375,35 @@ def test_sampled_object_after_the_count_is_the_subject() -> None:
 def test_one_party_penalty_decision_is_no_figure() -> None:
     """"…二：罚款5000元，两项合并5036.96元上缴国库" fines one shop: no fines_confiscations figure."""
     assert _doc_figures("crud-3-3-1772.txt", "fines_confiscations") == []
+
+
+@pytest.mark.parametrize(("doc", "token", "subject"), [
+    ("h4-05.txt", "8610户", "民营企业"),       # 新发展民营企业8610户
+    ("h4-06.txt", "418家", "农业企业"),        # 新注册农业企业418家
+    ("h4-12.txt", "4.27万户", ""),             # 其中，新办企业4.27万户 (not a market-entity part)
+    ("h4-12.txt", "1.16万户", ""),             # 思明区新办企业1.16万户
+])
+def test_new_enterprise_wordings(doc: str, token: str, subject: str) -> None:
+    path = Path(__file__).resolve().parent / "heldout4" / "docs" / doc
+    got = [f for f in extract_text(path.read_text(encoding="utf-8"), doc=doc).figures if f.token == token]
+    assert [(f.metric, f.subject) for f in got] == [("new_enterprises", subject)]
+
+
+def test_sole_traders_and_cooperatives_are_not_enterprises() -> None:
+    """h4-06: "新登记家庭农场236家" and the sole traders of h4-12 ("新注册个体工商户6.93万户") are no
+    new_enterprises figure."""
+    for doc, token in (("h4-06.txt", "236家"), ("h4-12.txt", "6.93万户")):
+        path = Path(__file__).resolve().parent / "heldout4" / "docs" / doc
+        got = extract_text(path.read_text(encoding="utf-8"), doc=doc).figures
+        assert not [f for f in got if f.token == token and f.metric == "new_enterprises"]
+
+
+def test_failure_rate_of_failed_batches_and_a_sampling_volume() -> None:
+    """h4-10 "不合格批次发现率6.1%" is a fail_rate; h4-17 "…抽检量…" leaves 量 out of the subject."""
+    path = Path(__file__).resolve().parent / "heldout4" / "docs" / "h4-10.txt"
+    got = extract_text(path.read_text(encoding="utf-8"), doc="h4-10.txt").figures
+    assert [(f.metric, f.subject) for f in got if f.token == "6.1%"] == [("fail_rate", "产品质量")]
+    path = Path(__file__).resolve().parent / "heldout4" / "docs" / "h4-17.txt"
+    got = extract_text(path.read_text(encoding="utf-8"), doc="h4-17.txt").figures
+    assert {f.subject for f in got if f.metric == "sampling_batches" and "抽检量" in f.quote} == {"食品"}
+

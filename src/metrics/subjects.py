@@ -25,6 +25,8 @@ _SAMPLING_METRICS = ("sampling_batches", "failed_batches", "pass_rate", "fail_ra
 _DIGIT = re.compile(r"[0-9]")
 
 
+# The qualifier a registration verb puts before 企业 (context.yaml enterprise_qualifier).
+_ENTERPRISE_QUALIFIER = re.compile(CTX["enterprise_qualifier"])
 # What is sampled, named right after the count (context.yaml sampled_object_after / _not).
 _SAMPLED_AFTER = re.compile(CTX["sampled_object_after"])
 _SAMPLED_NOT = re.compile(CTX["sampled_object_not"])
@@ -44,7 +46,10 @@ class SubjectReader:
         end = h.tok.start
         if cm.spec.id == "new_enterprises":
             kind = _ENTERPRISE_KIND.search(n, start, end)
-            return kind.group(0) if kind else ""
+            if kind is not None:
+                return kind.group(0)
+            qualified = _ENTERPRISE_QUALIFIER.search(n, start, end)
+            return qualified.group("kind") if qualified else ""
         if cm.spec.id == "sampling_batches" and h.tok.text:
             after = _SAMPLED_AFTER.match(n, h.tok.end)
             if after is not None and not _SAMPLED_NOT.search(after.group("obj")):
@@ -53,7 +58,8 @@ class SubjectReader:
         cuts += [(p.start, p.end) for p in d.periods_in(start, end)]
         cuts += [(a, b) for a, b, _ in d.para(start).scopes(d) if start <= a < end]
         if not cm.spec.keep_trigger_in_subject:
-            cuts += [(m.start(), m.end()) for m in cm.trigger.finditer(n, start, end)]
+            # with the 量 of a volume ("食品抽检量达1.8万批次" → 食品)
+            cuts += [(m.start(), m.end() + (n[m.end():m.end() + 1] == "量")) for m in cm.trigger.finditer(n, start, end)]
         keep = []
         pos = start
         for a, b in sorted(cuts):
@@ -159,20 +165,29 @@ class SubjectReader:
             pstart = d.paragraph(f.char_start)[0]
             sample = next((x for x in reversed(figures[:i])
                            if x.metric == "sampling_batches" and x.rule != "list-item"), None)
+            if sample is not None:
+                # the sentence's total, not one of its categories ("共抽检3256批次，其中粮食加工品412批次、…")
+                sample = next(x for x in figures[:i] if x.metric == "sampling_batches"
+                              and x.sentence_start == sample.sentence_start)
             if sample is not None and sample.char_start >= pstart:
                 f.subject = sample.subject
         for f in figures:  # no scope inherited either: a campaign the sentence names, what is sampled
             if not f.subject and f.metric in _CAMPAIGN_METRICS:
                 f.subject = self._campaign(d.sentence_start(f.char_start), d.clause_start(f.char_start))
             if not f.subject and f.metric in _SAMPLING_METRICS:
-                f.subject = self._sampling_object(f.char_start)
+                # a table's total row is the table's: no guess from the document at large
+                f.subject = self._sampling_object(f.char_start, whole=not f.rule.endswith(":table"))
 
-    def _sampling_object(self, pos: int) -> str:
-        """What the paragraph before pos says is sampled (context.yaml sampling_subjects), else ""."""
+    def _sampling_object(self, pos: int, whole: bool = True) -> str:
+        """What the paragraph before pos says is sampled (context.yaml sampling_subjects), else what the
+        document before it says when `whole` ("本期抽检合格率为97.94%" closing a food sampling notice), else ""."""
         n = self.d.norm
         found = None
         for m in _SAMPLING_OBJECT.finditer(n, self.d.paragraph(pos)[0], pos):
             found = m
+        if found is None and whole:
+            for m in _SAMPLING_OBJECT.finditer(n, 0, pos):
+                found = m
         if found is None:
             return ""
         return next(subject for rx, subject in _SAMPLING_SUBJECTS if rx.fullmatch(found.group()))
