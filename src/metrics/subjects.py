@@ -136,6 +136,8 @@ class SubjectReader:
                 # "…接收食品类投诉举报2.3万件。其中，…立案674件": a breakdown keeps the scope it breaks down
                 f.subject = parent.get(f.sentence_start, "")
                 continue
+            if g.metric != f.metric:
+                g = self._total_of(figures, i, g)
             if g.metric == f.metric:
                 f.subject = g.subject
             elif g.rule != "list-item" and g.metric in self.cat.metrics[f.metric].spec.inherits_scope_from:
@@ -145,6 +147,17 @@ class SubjectReader:
             if not f.subject:
                 f.subject = parent.get(f.sentence_start, "")
 
+
+    def _total_of(self, figures: list[Figure], i: int, g: Figure) -> Figure:
+        """The total g's figure is a part of when g ends a "total, 其中 parts" run of its metric in this
+        sentence part ("共计326批次，其中粮食加工品120批次，…乳制品120批次，抽检合格率100%": the rate is
+        the total's), else g itself."""
+        n, f = self.d.norm, figures[i]
+        run = [x for x in figures[:i] if x.metric == g.metric and x.sentence_start == f.sentence_start
+               and n.find(";", x.char_end, f.char_start) < 0 and n.find("；", x.char_end, f.char_start) < 0]
+        if len(run) >= 3 and n.find("其中", run[0].char_end, run[1].char_start) >= 0:
+            return run[0]
+        return g
 
     def inherit_sampling_scope(self, figures: list[Figure]) -> None:
         """A failed count or a rate still without scope takes that of the paragraph's last sampling
