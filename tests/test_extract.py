@@ -407,3 +407,11 @@ def test_failure_rate_of_failed_batches_and_a_sampling_volume() -> None:
     got = extract_text(path.read_text(encoding="utf-8"), doc="h4-17.txt").figures
     assert {f.subject for f in got if f.metric == "sampling_batches" and "抽检量" in f.quote} == {"食品"}
 
+
+
+def test_year_end_review_counts_the_whole_year() -> None:
+    """002 "2019年省市场监管局政务公开工作总结", dated 2019-12-24: "全省查处…案件4025件" is the year 2019;
+    the "截至目前…总计13618批次" of an earlier sentence stays the year so far and does not carry."""
+    got = {f.token: f.period_kind for f in _doc_figures("002_06c57155bd1de4ba.txt", "cases")
+           + _doc_figures("002_06c57155bd1de4ba.txt", "sampling_batches")}
+    assert got["4025件"] == "year" and got["13618批次"] == "ytd"

@@ -44,6 +44,12 @@ _NIAN = re.compile("年")
 _REPORT_TITLE = re.compile(r"总结|报告|回顾")
 # A numbered section heading: "二、存在的不足和下一步打算", "（三）…", "3."
 _NUMBERED_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|[0-9]+(?:、|\.(?![0-9])))")
+# A year-end review is published from this day of December on (a blanket "December means the full
+# year" misreads mid-December news of the year so far).
+_YEAR_END_DAY = 15
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)[0-9]{2})年")
+# What a year-end review means by the whole year (not 今年以来 or 截至目前, which stay the year so far).
+_WHOLE_YEAR_WORDS = frozenset({"今年", "全年", "本年", "本年度", "今年全年"})
 # A bracketed aside: its period phrase does not carry beyond the closing bracket.
 _BRACKETS = re.compile(r"[(（][^()（）]{0,80}[)）]")
 # Cells of a table-like line: runs without blanks.
@@ -322,7 +328,10 @@ class Doc:
         periods = para.periods_of(self)
         if periods and periods[0].start < pos:
             closed = [(a, b) for a, b in para.asides(self) if b <= pos]
+            review_from = self.sentence_start(pos) if self.year_end_review else -1
             for m in reversed(periods):  # the last phrase before pos outside a closed aside
+                if m.start < review_from and m.period.kind == "ytd":
+                    break  # a year-end review's "截至目前" speaks for its own sentence only
                 if m.start < pos and not any(a < m.start < b for a, b in closed):
                     return self._review(m.period), True
         i = bisect.bisect_right(self.body_starts, para_start) - 1
@@ -375,17 +384,29 @@ class Doc:
 
     def _review(self, p: Period) -> Period:
         """In a work report or early in a year, "过去五年" / "近三年" / "十四五以来" review up to the end of
-        the year before; a
-        year whose data are cut off early ("数据截至11月底") runs to the cut-off."""
+        the year before; a year whose data are cut off early ("数据截至11月底") runs to the cut-off; this
+        year is the year so far, except in a year-end review (see year_end_review)."""
         cut = self.data_cutoff()
         if cut is not None and p.kind == "year" and p.year == cut.year:
             return cut
         pub = self.published_on
-        if pub is not None and p.kind == "year" and p.year == pub.year and pub < date(pub.year, 12, 31):
+        if pub is not None and p.kind == "year" and p.year == pub.year and pub < date(pub.year, 12, 31) \
+                and not self.year_end_review:
             return Period("ytd", date(pub.year, 1, 1), pub, pub.year, "今年以来")
+        if pub is not None and p.kind == "ytd" and p.end == pub and p.label in _WHOLE_YEAR_WORDS \
+                and self.year_end_review:
+            return Period("year", date(pub.year, 1, 1), date(pub.year, 12, 31), pub.year, p.label)
         if pub is not None and p.kind == "multi_year" and p.end == pub and (self.work_report or pub.month <= 3):
             return replace(p, end=date(pub.year - 1, 12, 31), year=pub.year - 1)
         return p
+
+    @property
+    def year_end_review(self) -> bool:
+        """A summary or report of the year ("2019年…工作总结") published in its last fortnight: its "2019年"
+        and "全年" are the whole year, not the year so far."""
+        pub, title = self.published_on, self.meta.title or ""
+        return bool(pub is not None and pub.month == 12 and pub.day >= _YEAR_END_DAY and _REPORT_TITLE.search(title)
+                    and all(int(y) == pub.year for y in _YEAR_IN_TITLE.findall(title)))
 
     def title_span(self) -> tuple[int, int] | None:
         """Where the text repeats its title near the start ("原标题：…，已立案1件…"), or None."""
