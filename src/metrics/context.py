@@ -166,6 +166,7 @@ class Doc:
         self.sections = self._sections()
         self.section_starts = [s for s, _ in self.sections]
         self.plan_start = self._plan_start()
+        self.year_end_review = self._is_year_end_review()
         self._opening: Period | None = None
         self._opening_known = False
         self._cutoff: Period | None = None
@@ -400,8 +401,7 @@ class Doc:
             return replace(p, end=date(pub.year - 1, 12, 31), year=pub.year - 1)
         return p
 
-    @property
-    def year_end_review(self) -> bool:
+    def _is_year_end_review(self) -> bool:
         """A summary or report of the year ("2019年…工作总结") published in its last fortnight: its "2019年"
         and "全年" are the whole year, not the year so far."""
         pub, title = self.published_on, self.meta.title or ""
