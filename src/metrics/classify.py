@@ -308,7 +308,10 @@ class Classifier:
                 and self._region_part(cstart, tok.start):
             return Hit(tok, last.metric, f"{last.metric}:by-region", 0.7, None, cstart)
         if not predicate and last is not None and last.tok.family == tok.family and n.startswith("其中", sstart):
-            psent = d.sentence(sstart - 1)[0] if sstart > 0 else 0
+            k = sstart - 1
+            while k > 0 and n[k].isspace():  # a 其中 line breaking down the line before
+                k -= 1
+            psent = d.sentence(k)[0] if k > 0 else 0
             if last.tok.start >= psent:
                 return Hit(tok, last.metric, f"{last.metric}:inherit", 0.6, None, cstart)
         return None
