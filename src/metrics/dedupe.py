@@ -37,6 +37,8 @@ def _best(cluster: list[Figure], title: tuple[int, int] | None) -> Figure:
     first one (a later repeat is mostly commentary: "12批次不合格样品中饮料2批次…" then "…项目不合格
     12批次中有两批次…") unless a later one is clearly better attributed (more confident by more than
     _CLEARLY_BETTER)."""
+    if len(cluster) == 1:
+        return cluster[0]
     if title is not None:
         body = [g for g in cluster if not title[0] <= g.char_start < title[1]]
         cluster = body or cluster
