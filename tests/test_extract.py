@@ -415,3 +415,12 @@ def test_year_end_review_counts_the_whole_year() -> None:
     got = {f.token: f.period_kind for f in _doc_figures("002_06c57155bd1de4ba.txt", "cases")
            + _doc_figures("002_06c57155bd1de4ba.txt", "sampling_batches")}
     assert got["4025件"] == "year" and got["13618批次"] == "ytd"
+
+
+def test_month_range_of_a_quarter_report_is_the_quarter() -> None:
+    """h2-03 "2024年第一季度全省12315消费者诉求数据分析报告": "2024年1—3月…共受理消费者诉求41.27万件" is
+    that quarter (and its 上年同期 value the same quarter of 2023)."""
+    path = Path(__file__).resolve().parent / "heldout2" / "docs" / "h2-03.txt"
+    got = {f.token: (f.period_kind, f.year) for f in
+           extract_text(path.read_text(encoding="utf-8"), doc="h2-03.txt").figures}
+    assert got["41.27万件"] == ("quarter", 2024) and got["36.65万件"] == ("quarter", 2023)

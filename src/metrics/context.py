@@ -390,6 +390,10 @@ class Doc:
         cut = self.data_cutoff()
         if cut is not None and p.kind == "year" and p.year == cut.year:
             return cut
+        if p.kind == "ytd" and p.end is not None:
+            opening = self.opening_period()
+            if opening is not None and opening.kind == "quarter" and (opening.start, opening.end) == (p.start, p.end):
+                return opening  # "2024年1—3月" in a report on "2024年第一季度" is that quarter
         pub = self.published_on
         if pub is not None and p.kind == "year" and p.year == pub.year and pub < date(pub.year, 12, 31) \
                 and not self.year_end_review:
