@@ -330,3 +330,18 @@ def test_dominant_region(doc: str, level: str | None, expected: str | None) -> N
 def test_dominant_region_rejects_unknown_level() -> None:
     with pytest.raises(ValueError, match="unknown level"):
         regions.dominant_region("浙江", "township")
+
+
+def test_bounds_read_as_a_cut_out_text() -> None:
+    """start/end give the names of text[start:end] (a heading at `start`, a list cut at `end`), offsets into text."""
+    text = raw("001_aa231a102711036a.txt")
+    cuts = [0] + [i + 1 for i, ch in enumerate(text) if ch in "\n。，、"][::3] + [len(text)]
+    compared = 0
+    for within in (None, "330000"):
+        for a, b in zip(cuts, cuts[2:], strict=False):
+            want = [(m.start + a, m.end + a, m.surface, m.region.code) for m in regions.find_mentions(text[a:b], within)]
+            got = [(m.start, m.end, m.surface, m.region.code)
+                   for m in regions.find_mentions(text, within, start=a, end=b)]
+            assert got == want, (a, b)
+            compared += len(want)
+    assert compared > 50

@@ -69,7 +69,8 @@ class Para:
     start: int
     end: int
     _periods: list[PeriodMention] | None = None
-    _mentions: list[regions.Mention] | None = None
+    _mentions: dict[int, list[regions.Mention]] | None = None  # sentence start -> its names
+    _bounds: list[int] | None = None
     _shields: list[tuple[int, int]] | None = None
     _scopes: list[tuple[int, int, str]] | None = None
     _asides: list[tuple[int, int]] | None = None
@@ -82,17 +83,37 @@ class Para:
             self._periods = find_periods(d.norm, self.start, end, d.published_on)
         return self._periods
 
-    def mentions(self, d: Doc) -> list[regions.Mention]:
-        """Region names of this paragraph that name an area (not a dateline or a platform), found on first use."""
-        if self._mentions is None:
-            s = self.start
-            # names after the paragraph's last figure are never asked for; the margin keeps a name's
-            # list neighbour (阳泉、运城) in view
+    def mentions(self, d: Doc, start: int | None = None, end: int | None = None) -> list[regions.Mention]:
+        """Region names of this paragraph (starting in [start, end) when given) that name an area (not a
+        dateline or a platform). Each sentence is scanned on first use: no name spans a sentence end, so
+        a sentence read with the end before it gives what a scan of the whole paragraph gives there."""
+        bounds = self._sentence_bounds(d)
+        lo = self.start if start is None else start
+        hi = bounds[-1] if end is None else end
+        i = max(bisect.bisect_right(bounds, lo) - 1, 0)
+        out: list[regions.Mention] = []
+        for k in range(i, len(bounds) - 1):
+            a = bounds[k]
+            if a >= hi:
+                break
+            got = self._mentions.get(a)
+            if got is None:
+                # from the sentence end before it: a name at the sentence's start is then judged by that
+                # character (a heading needs a line break), as in the paragraph
+                found = regions.find_mentions(d.norm, d._within, start=max(a - 1, self.start), end=bounds[k + 1])
+                got = self._mentions[a] = [m for m in found if d._is_area(m, self)]
+            out.extend(m for m in got if lo <= m.start < hi)
+        return out
+
+    def _sentence_bounds(self, d: Doc) -> list[int]:
+        """Starts of the paragraph's sentences, then where scans for names stop: past the paragraph's last
+        figure, with a margin that keeps a name's list neighbour (阳泉、运城) in view."""
+        if self._bounds is None:
             end = self.end if self.limit is None else min(self.end, self.limit + 64)
-            found = regions.find_mentions(d.norm[s:end], within=d._within)
-            self._mentions = [m for m in (regions.Mention(m.start + s, m.end + s, m.surface, m.region)
-                                          for m in found) if d._is_area(m, self)]
-        return self._mentions
+            self._bounds = [self.start] + [m.end() for m in _SENT_END.finditer(d.norm, self.start, end)
+                                           if m.end() < end] + [end]
+            self._mentions = {}
+        return self._bounds
 
     def asides(self, d: Doc) -> list[tuple[int, int]]:
         """Bracketed asides holding a value ("（去年同期为600件）"): their period phrase stays inside.
@@ -315,10 +336,7 @@ class Doc:
         return regs[0] if len(regs) == 1 else None
 
     def mentions_in(self, start: int, end: int) -> list[regions.Mention]:
-        found = self.para(start).mentions(self)  # in text order
-        i = bisect.bisect_left(found, start, key=_start_of)
-        j = bisect.bisect_left(found, end, lo=i, key=_start_of)
-        return found[i:j]
+        return self.para(start).mentions(self, start, end)  # in text order
 
     def period_at(self, pos: int, para_start: int) -> tuple[Period, bool]:
         """The last period phrase before pos in its paragraph (not one shut inside brackets that close

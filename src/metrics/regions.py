@@ -396,18 +396,18 @@ def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
 
-def _open_before(text: str, start: int) -> bool:
-    return start == 0 or not _is_cjk(text[start - 1]) or text[start - 1] in _OPEN_BEFORE
+def _open_before(text: str, start: int, lo: int) -> bool:
+    return start == lo or not _is_cjk(text[start - 1]) or text[start - 1] in _OPEN_BEFORE
 
 
-def _open_after(text: str, end: int) -> bool:
-    return end >= len(text) or not _is_cjk(text[end]) or text[end] in _OPEN_AFTER
+def _open_after(text: str, end: int, hi: int) -> bool:
+    return end >= hi or not _is_cjk(text[end]) or text[end] in _OPEN_AFTER
 
 
-def _heading(text: str, start: int, end: int) -> bool:
-    """A section heading such as 北京:抓牢… at the start of a line."""
-    at_line_start = start == 0 or text[start - 1] in "\n\r"
-    return at_line_start and end < len(text) and text[end] in _HEADING_COLONS
+def _heading(text: str, start: int, end: int, lo: int, hi: int) -> bool:
+    """A section heading such as 北京:抓牢… at the start of a line (`lo`, `hi`: the bounds of the text read)."""
+    at_line_start = start == lo or text[start - 1] in "\n\r"
+    return at_line_start and end < hi and text[end] in _HEADING_COLONS
 
 
 def _related(entries: list[tuple[str, str]], code: str) -> bool:
@@ -415,8 +415,9 @@ def _related(entries: list[tuple[str, str]], code: str) -> bool:
     return any(c[:2] == code[:2] for c, m in entries if m not in (STOP, LOOKUP) and c != COUNTRY.code)
 
 
-def find_mentions(text: str, within: str | None = None) -> list[Mention]:
+def find_mentions(text: str, within: str | None = None, *, start: int = 0, end: int | None = None) -> list[Mention]:
     """Region names in `text` (already normalised), with offsets into it; unresolvable names are skipped.
+    With `start`/`end`, the names of text[start:end] (read as if cut out), offsets still into `text`.
 
     Full names always count; province and prefecture short forms count; a guarded form (county short
     forms, two-character names, short forms that are also common words) counts only right after its
@@ -430,10 +431,10 @@ def find_mentions(text: str, within: str | None = None) -> list[Mention]:
     scope_region = province_of(within) if within else None
     scope = scope_region.code if scope_region else None
     out: list[Mention] = []
-    pos = 0
-    n = len(text)
+    lo = pos = start
+    n = len(text) if end is None else min(end, len(text))
     while True:
-        m = pattern.search(text, pos)
+        m = pattern.search(text, pos, n)
         if m is None:
             return out
         start, end = m.span()
@@ -464,10 +465,10 @@ def find_mentions(text: str, within: str | None = None) -> list[Mention]:
         code = _pick(codes, within)
         mode = next((md for c, md in entries if c == code), None)
         if code is not None and mode in (GUARDED, PARENT):
-            ok = (prev is not None and is_within(code, prev.region.code)) or _heading(text, start, end)
+            ok = (prev is not None and is_within(code, prev.region.code)) or _heading(text, start, end, lo, n)
             if not ok and mode == GUARDED:
-                ok = (scope is not None and is_within(code, scope) and _open_before(text, start)) or _listed(
-                    text, out, start, end, code)
+                ok = (scope is not None and is_within(code, scope) and _open_before(text, start, lo)) or _listed(
+                    text, out, start, end, code, lo, n)
             if not ok:
                 code = None
         region = get(code) if code is not None else None
@@ -478,7 +479,7 @@ def find_mentions(text: str, within: str | None = None) -> list[Mention]:
         pos = end
 
 
-def _listed(text: str, out: list[Mention], start: int, end: int, code: str) -> bool:
+def _listed(text: str, out: list[Mention], start: int, end: int, code: str, lo: int, hi: int) -> bool:
     """The candidate is an item of a list of places (阳泉、运城; 余杭和萧山) with a neighbour in its province.
 
     The item must be whole: on the side away from its neighbour it meets punctuation or a function
@@ -489,15 +490,15 @@ def _listed(text: str, out: list[Mention], start: int, end: int, code: str) -> b
     if out and start - out[-1].end == 1 and text[out[-1].end] in _ENUM_SEPARATORS:
         left = out[-1].region.code[:2] == code[:2] and out[-1].region.level != "country"
     right = False
-    if end + 1 < len(text) and text[end] in _ENUM_SEPARATORS:
-        nxt = t.pattern.match(text, end + 1)
+    if end + 1 < hi and text[end] in _ENUM_SEPARATORS:
+        nxt = t.pattern.match(text, end + 1, hi)
         right = nxt is not None and _related(t.surfaces[nxt.group()], code)
     if left and right:
         return True
     if left:
-        return _open_after(text, end)
+        return _open_after(text, end, hi)
     if right:
-        return _open_before(text, start)
+        return _open_before(text, start, lo)
     return False
 
 
@@ -552,6 +553,17 @@ def _winner(mentions: list[Mention], level: str, head: int) -> str | None:
     return best if best_score >= 2 and best_score >= 2 * runner else None
 
 
+# The last text's mentions below the country: a text is asked about at one level after another.
+_last_areas: tuple[str, list[Mention]] = ("", [])
+
+
+def _area_mentions(text: str) -> list[Mention]:
+    global _last_areas
+    if _last_areas[0] != text:
+        _last_areas = (text, [m for m in find_mentions(text) if m.region.level != "country"])
+    return _last_areas[1]
+
+
 def dominant_region(text: str, level: str | None = None) -> Region | None:
     """The province (or `level`) a text talks about most, mentions in its first fifth counting double.
 
@@ -561,7 +573,7 @@ def dominant_region(text: str, level: str | None = None) -> Region | None:
     level = level or "province"
     if level not in LEVELS[1:]:
         raise ValueError(f"dominant_region: unknown level {level!r}; use one of {LEVELS[1:]}")
-    mentions = [m for m in find_mentions(text) if m.region.level != "country"]
+    mentions = _area_mentions(text)
     head = max(len(text) // 5, 200)
     province = _winner(mentions, "province", head)
     if level == "province" or province is None:
