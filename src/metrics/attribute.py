@@ -3,6 +3,7 @@ distributed over the names of a list."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from datetime import date
 from decimal import Decimal
@@ -184,9 +185,10 @@ class Dresser:
             return h.extra["region"], "list"
         pos = h.tok.start
         ments = d.mentions_in(ss, pos)
-        scope_hits = [s for s in d.para(pos).scopes(d) if ss <= s[0] < pos]
+        scopes = d.para(pos).scopes(d)  # in text order: the last one starting in [ss, pos) counts
+        k = bisect.bisect_left(scopes, pos, key=_first)
         last_m = ments[-1] if ments else None
-        last_s = scope_hits[-1] if scope_hits else None
+        last_s = scopes[k - 1] if k > 0 and scopes[k - 1][0] >= ss else None
         if last_s is not None and (last_m is None or last_s[0] >= last_m.end):
             base = last_m.region if last_m is not None else (d.section_region(pos) or d.scope)
             r = _scope_region(last_s[2], base)
@@ -207,6 +209,10 @@ class Dresser:
         if d.scope is not None:
             return d.scope, "document"
         return None, "none"
+
+
+def _first(item: tuple[int, int, str]) -> int:
+    return item[0]
 
 
 def _scope_region(word: str, base: regions.Region | None) -> regions.Region | None:

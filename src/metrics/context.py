@@ -102,7 +102,8 @@ class Para:
                 # character (a heading needs a line break), as in the paragraph
                 found = regions.find_mentions(d.norm, d._within, start=max(a - 1, self.start), end=bounds[k + 1])
                 got = self._mentions[a] = [m for m in found if d._is_area(m, self)]
-            out.extend(m for m in got if lo <= m.start < hi)
+            if got:
+                out.extend(got[bisect.bisect_left(got, lo, key=_start_of):bisect.bisect_left(got, hi, key=_start_of)])
         return out
 
     def _sentence_bounds(self, d: Doc) -> list[int]:
