@@ -246,7 +246,8 @@ def test_sentence_and_clause_bounds_match_a_forward_scan() -> None:
     (thousands separators 1,234 are no clause end, also at a paragraph's end)."""
     import re
 
-    from metrics.context import _CLAUSE_END, _SENT_END, Doc
+    from metrics.context import _SENT_END, Doc
+    from metrics.doc_periods import _CLAUSE_END
     from metrics.metadata import read_metadata
     from metrics.prepare import prepare
 

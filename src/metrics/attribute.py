@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from metrics import regions
 from metrics.catalogue import Catalogue
-from metrics.context import Doc, Hit, in_year
+from metrics.context import Doc, Hit
+from metrics.doc_periods import in_year
 from metrics.figures import Figure
 from metrics.periods import Period
 

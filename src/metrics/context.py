@@ -1,11 +1,11 @@
-"""The context of a number in one document: paragraphs, sentences, clauses, headings, sections,
-and the period and areas in force at each position."""
+"""The context of a number in one document: paragraphs, sentences, clauses, headings, sections and
+the areas in force at each position (the period in force: metrics.doc_periods)."""
 
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -13,18 +13,16 @@ import yaml
 
 from metrics import regions
 from metrics.catalogue import catalogue
+from metrics.doc_periods import _REPORT_TITLE, _YEAR_WORD, PeriodReader
 from metrics.metadata import DocMeta
 from metrics.numbers import NumberToken
-from metrics.periods import Period, PeriodMention, default_period, find_periods
+from metrics.periods import Period, PeriodMention, find_periods
 from metrics.prepare import Prepared
 
 # Sentence ends: a figure's quote runs between two of these.
 _SENT_END = re.compile(r"[。!?！？\n]")
-# Clause ends: the trigger of a number must sit in the same clause. A comma between digits (1,234)
-# and a colon inside a time (9:30) are not clause ends.
-_CLAUSE_END = re.compile(r"[。!?！？\n;；，:：]|,(?!\d{3})")
 # The same ends searched backwards in the reversed text (every comma: one before three digits is
-# skipped in Python, as _CLAUSE_END's look-ahead does), so bounds are found per number, not per paragraph.
+# skipped in Python, as the forward clause-end pattern's look-ahead does), so bounds are found per number, not per paragraph.
 _SENT_END_REV = re.compile(r"[。!?！？\n]")
 _CLAUSE_END_REV = re.compile(r"[。!?！？\n;；，:：,]")
 _THOUSANDS = re.compile(r"\d{3}")
@@ -38,24 +36,10 @@ _DATA_CUTOFF = re.compile(CTX["data_cutoff"])
 _WORK_REPORT = re.compile(CTX["work_report"])
 # A region heading opening a section: "北京:抓牢疫情防控 深化改革创新".
 _HEADING_COLON = re.compile(r"\s*[:：]")
-_YEAR_WORD = re.compile(r"(?:19|20)[0-9]{2}年")
-_NIAN = re.compile("年")
-# A report's title line names plans too ("关于2019年工作总结和2020年工作计划的报告"): no plans heading.
-_REPORT_TITLE = re.compile(r"总结|报告|回顾")
 # A numbered section heading: "二、存在的不足和下一步打算", "（三）…", "3."
 _NUMBERED_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|[0-9]+(?:、|\.(?![0-9])))")
-# A year-end review is published from this day of December on (a blanket "December means the full
-# year" misreads mid-December news of the year so far).
-_YEAR_END_DAY = 15
-_YEAR_IN_TITLE = re.compile(r"((?:19|20)[0-9]{2})年")
-# What a year-end review means by the whole year (not 今年以来 or 截至目前, which stay the year so far).
-_WHOLE_YEAR_WORDS = frozenset({"今年", "全年", "本年", "本年度", "今年全年"})
 # A bracketed aside: its period phrase does not carry beyond the closing bracket.
 _BRACKETS = re.compile(r"[(（][^()（）]{0,80}[)）]")
-# Cells of a table-like line: runs without blanks.
-_TABLE_CELLS = re.compile(r"[^\s]+")
-# A heading line: short, not ending in sentence punctuation.
-_HEADING_LINE = re.compile(r"[^。;；!?！？]{1,50}")
 _DIGIT = re.compile(r"[0-9]")
 _SHIELD = re.compile(r"《[^》]{0,80}》")
 # A title repeated in the text starts within this many characters (after a dateline or "原标题：").
@@ -162,7 +146,7 @@ class Hit:
     extra: dict = field(default_factory=dict)
 
 
-class Doc:
+class Doc(PeriodReader):
     """Per-document lookup tables: sentence/clause bounds, paragraphs, mentions, periods, sections."""
 
     def __init__(self, prep: Prepared, meta: DocMeta, published_on: date | None) -> None:
@@ -307,22 +291,6 @@ class Doc:
         j = bisect.bisect_left(found, end, lo=i, key=_start_of)
         return found[i:j]
 
-    @property
-    def year(self) -> int | None:
-        """The publication year, else the first year a period phrase of the body states."""
-        if not self._year_known:
-            self._year_known = True
-            n = self.norm
-            for a in _NIAN.finditer(n):  # every year word ends in 年: look for that literal first
-                m = _YEAR_WORD.match(n, a.start() - 4, a.end()) if a.start() >= 4 else None
-                if m is None or not self.prep.in_body(m.start()):
-                    continue
-                y = _text_year(find_periods(n, max(0, m.start() - 2), m.end() + 16))
-                if y is not None:
-                    self._year = y
-                    break
-        return self._year
-
     def paragraph(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.body_starts, pos) - 1
         return self.body[i] if i >= 0 else (0, len(self.norm))
@@ -339,56 +307,6 @@ class Doc:
     def mentions_in(self, start: int, end: int) -> list[regions.Mention]:
         return self.para(start).mentions(self, start, end)  # in text order
 
-    def period_at(self, pos: int, para_start: int) -> tuple[Period, bool]:
-        """The last period phrase before pos in its paragraph (not one shut inside brackets that close
-        before pos), else the nearest heading's, else the section's or the document opening's, else
-        the default for the publication date."""
-        para = self.para(pos)
-        n = self.norm
-        periods = para.periods_of(self)
-        if periods and periods[0].start < pos:
-            closed = [(a, b) for a, b in para.asides(self) if b <= pos]
-            review_from = self.sentence_start(pos) if self.year_end_review else -1
-            for m in reversed(periods):  # the last phrase before pos outside a closed aside
-                if m.start < review_from and m.period.kind == "ytd":
-                    break  # a year-end review's "截至目前" speaks for its own sentence only
-                if m.start < pos and not any(a < m.start < b for a, b in closed):
-                    return self._review(m.period), True
-        i = bisect.bisect_right(self.body_starts, para_start) - 1
-        sec = self.section_start(pos)
-        headings = self._headings
-        for s, e in reversed(self.body[max(0, i - 40):max(0, i)]):
-            if sec is not None and s < sec:
-                break
-            heading = headings.get(s)
-            if heading is None:
-                heading = headings[s] = _is_heading(n, s, e)
-            if heading or (sec is not None and s == sec):
-                got = self.para(s).periods_of(self)
-                if got:
-                    return self._review(got[-1].period), True
-        opening = self.opening_period()
-        if opening is not None:
-            return self._review(opening), True
-        p = default_period(self.published_on, self.work_report and pos < self.plan_start)
-        if p.year is None and self.year is not None:
-            p = replace(p, year=self.year)
-        return p, False
-
-    def opening_period(self) -> Period | None:
-        """A period the title or the first clause of an opening paragraph states for the whole document
-        ("2022年工作总结", "2022年，在市委…", "今年以来，全省共查办…")."""
-        if not self._opening_known:
-            self._opening_known = True
-            for s, e in self.body[:3]:
-                first = _CLAUSE_END.search(self.norm, s, e)
-                stop = e if _is_heading(self.norm, s, e) else (first.start() if first else e)
-                got = [m for m in self.para(s).periods_of(self) if m.start < stop and m.period.kind != "unknown"]
-                if got:
-                    self._opening = got[0].period
-                    break
-        return self._opening
-
     def data_cutoff(self) -> Period | None:
         """"（数据截至11月底）" near the top: the year's figures run only to that date."""
         if not self._cutoff_known:
@@ -401,35 +319,6 @@ class Doc:
                         self._cutoff = got[0].period
                     break
         return self._cutoff
-
-    def _review(self, p: Period) -> Period:
-        """In a work report or early in a year, "过去五年" / "近三年" / "十四五以来" review up to the end of
-        the year before; a year whose data are cut off early ("数据截至11月底") runs to the cut-off; this
-        year is the year so far, except in a year-end review (see year_end_review)."""
-        cut = self.data_cutoff()
-        if cut is not None and p.kind == "year" and p.year == cut.year:
-            return cut
-        if p.kind == "ytd" and p.end is not None:
-            opening = self.opening_period()
-            if opening is not None and opening.kind == "quarter" and (opening.start, opening.end) == (p.start, p.end):
-                return opening  # "2024年1—3月" in a report on "2024年第一季度" is that quarter
-        pub = self.published_on
-        if pub is not None and p.kind == "year" and p.year == pub.year and pub < date(pub.year, 12, 31) \
-                and not self.year_end_review:
-            return Period("ytd", date(pub.year, 1, 1), pub, pub.year, "今年以来")
-        if pub is not None and p.kind == "ytd" and p.end == pub and p.label in _WHOLE_YEAR_WORDS \
-                and self.year_end_review:
-            return Period("year", date(pub.year, 1, 1), date(pub.year, 12, 31), pub.year, p.label)
-        if pub is not None and p.kind == "multi_year" and p.end == pub and (self.work_report or pub.month <= 3):
-            return replace(p, end=date(pub.year - 1, 12, 31), year=pub.year - 1)
-        return p
-
-    def _is_year_end_review(self) -> bool:
-        """A summary or report of the year ("2019年…工作总结") published in its last fortnight: its "2019年"
-        and "全年" are the whole year, not the year so far."""
-        pub, title = self.published_on, self.meta.title or ""
-        return bool(pub is not None and pub.month == 12 and pub.day >= _YEAR_END_DAY and _REPORT_TITLE.search(title)
-                    and all(int(y) == pub.year for y in _YEAR_IN_TITLE.findall(title)))
 
     def title_span(self) -> tuple[int, int] | None:
         """Where the text repeats its title near the start ("原标题：…，已立案1件…"), or None."""
@@ -448,19 +337,6 @@ def _start_of(item: PeriodMention | regions.Mention) -> int:
     return item.start
 
 
-def _is_heading(text: str, start: int, end: int) -> bool:
-    """A heading line: short, not ending a sentence, and not a table row ("指标	2024年	2023年")."""
-    return bool(_HEADING_LINE.fullmatch(text, start, end)) and len(_TABLE_CELLS.findall(text, start, end)) <= 2
-
-
-def in_year(d: date, y: int) -> date:
-    """The same day in year y (28 February for a 29th in a common year)."""
-    try:
-        return d.replace(year=y)
-    except ValueError:
-        return d.replace(year=y, day=28)
-
-
 def _strip_spans(text: str, start: int, end: int, periods: list[PeriodMention]) -> str:
     """text[start:end] without the period phrases inside it."""
     out, pos = [], start
@@ -470,11 +346,6 @@ def _strip_spans(text: str, start: int, end: int, periods: list[PeriodMention]) 
             pos = m.end
     out.append(text[pos:end])
     return "".join(out)
-
-
-def _text_year(periods: list[PeriodMention]) -> int | None:
-    """With no publication date, the year of the first period phrase that states one."""
-    return next((p.period.year for p in periods if p.period.year is not None), None)
 
 
 def _meta_region(meta: DocMeta) -> regions.Region | None:
