@@ -51,3 +51,17 @@ def fake_extract(path: Path) -> SimpleNamespace:
     meta = SimpleNamespace(title=raw.text.splitlines()[0], publisher=None, date_source="text", genre="report",
                            published_on=date.fromisoformat(published.group(1)) if published else None, region=None)
     return SimpleNamespace(raw=raw, extraction=SimpleNamespace(meta=meta, figures=figures))
+
+
+def two_province_db(d: Path) -> Path:
+    """A database in `d` of two fake reports (Fujian 2020/2021, Guangdong 2020) ingested with fake_extract."""
+    from metrics.ingest import ingest
+
+    (d / "raw").mkdir()
+    files = [
+        write_report(d / "raw" / "fj.txt", "2021-02-01", "2020年全年，福建省罚没款23544800.5元。", "2021年，福建省受理投诉3件。"),
+        write_report(d / "raw" / "gd.txt", "2021-03-01", "2020年，广东省罚没款5000元。"),
+    ]
+    out = d / "regmetrics.duckdb"
+    ingest(files, out, workers=1, extractor=fake_extract, corrections=d / "none.csv")
+    return out

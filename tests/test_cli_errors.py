@@ -8,25 +8,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from store_fakes import fake_extract, write_report
+from store_fakes import two_province_db, write_report
 
 from metrics.cli import main
-from metrics.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("cli-errors")
-    (d / "raw").mkdir()
-    files = [
-        write_report(d / "raw" / "fj.txt", "2021-02-01", "2020年全年，福建省罚没款23544800.5元。", "2021年，福建省受理投诉3件。"),
-        write_report(d / "raw" / "gd.txt", "2021-03-01", "2020年，广东省罚没款5000元。"),
-    ]
-    out = d / "regmetrics.duckdb"
-    ingest(files, out, workers=1, extractor=fake_extract, corrections=d / "none.csv")
-    return out
+    return two_province_db(tmp_path_factory.mktemp("cli-errors"))
 
 
 def invoke(*args: str):  # type: ignore[no-untyped-def]

@@ -10,23 +10,14 @@ import duckdb
 import polars as pl
 import pyarrow.dataset as ds
 import pytest
-from store_fakes import fake_extract, write_report
+from store_fakes import two_province_db
 
 from metrics.export import EXPORT_TYPES, MARKER, ExportError, export_parquet
-from metrics.ingest import ingest
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("export")
-    (d / "raw").mkdir()
-    files = [
-        write_report(d / "raw" / "fj.txt", "2021-02-01", "2020年全年，福建省罚没款23544800.5元。", "2021年，福建省受理投诉3件。"),
-        write_report(d / "raw" / "gd.txt", "2021-03-01", "2020年，广东省罚没款5000元。"),
-    ]
-    out = d / "regmetrics.duckdb"
-    ingest(files, out, workers=1, extractor=fake_extract, corrections=d / "none.csv")
-    return out
+    return two_province_db(tmp_path_factory.mktemp("export"))
 
 
 def test_partitions_are_ascii_hive_folders(db: Path, tmp_path: Path) -> None:
