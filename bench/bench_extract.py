@@ -17,7 +17,8 @@ TARGET_BYTES = 20 * 1024 * 1024
 _DIGITS = re.compile(r"[0-9]")
 
 
-def _texts(folder: Path) -> list[str]:
+def read_texts(folder: Path, bench: str = "bench_extract") -> list[str]:
+    """The stored text of every readable document under `folder` (shared by the benchmarks)."""
     out = []
     for p in sorted(f for f in folder.rglob("*") if f.is_file()):
         try:
@@ -25,14 +26,14 @@ def _texts(folder: Path) -> list[str]:
         except DocumentError:
             continue
     if not out:
-        raise SystemExit(f"bench_extract: no readable documents in {folder}")
+        raise SystemExit(f"{bench}: no readable documents in {folder}")
     return out
 
 
 def corpus_texts(corpus: Path | None) -> list[str]:
     """The documents to extract: a given folder as is, or the samples repeated to >= 20 MB with every
     digit varied, so that no copy is byte-identical to another."""
-    texts = _texts(corpus or RAW_DIR)
+    texts = read_texts(corpus or RAW_DIR)
     if corpus is not None:
         return texts
     rng = random.Random(7)

@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench_extract import read_texts
+
 from metrics.paths import RAW_DIR
 from metrics.prepare import prepare
 
@@ -28,9 +30,7 @@ def _best(fn: Callable[[], object]) -> tuple[float, float]:
 
 def main(corpus: Path | None = None) -> dict[str, float]:
     folder = corpus or RAW_DIR
-    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.glob("*.txt"))]
-    if not texts:
-        raise SystemExit(f"bench_prepare: no .txt files in {folder}")
+    texts = read_texts(folder, "bench_prepare")
     big = "\n".join(texts) * REPEAT
     docs = texts * REPEAT
     mb = len(big.encode("utf-8")) / 1e6

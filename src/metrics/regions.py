@@ -88,7 +88,8 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(lines))
 
 
-def _level_of(code: str) -> str:
+def level_of(code: str) -> str:
+    """A code's level from its shape: XX0000 province, XXYY00 prefecture, else county (100000 country)."""
     if code == COUNTRY.code:
         return "country"
     if code.endswith("0000"):
@@ -339,7 +340,7 @@ def all_regions() -> list[dict]:
         for r in t.regions.values()
     ]
     for ch in t.changes.values():
-        lvl = _level_of(ch.old_code)
+        lvl = level_of(ch.old_code)
         parent = None
         if lvl == "prefecture":
             parent = ch.old_code[:2] + "0000"
