@@ -16,7 +16,9 @@ Matching, per document: a prediction is a true positive when metric, region_code
 gold figure's and the value is within 0.5 % (0.05 points for percentages). Each gold figure matches
 once, so the same figure emitted twice counts once as right and once as wrong. Gold lines that carry
 "ignore" mark readings that are ambiguous: a prediction with that metric and value is neither right
-nor wrong. Predictions of metrics outside the gold catalogue are not scored.
+nor wrong. A gold line {"doc": ..., "metric": "none"} marks a document that states no core figure:
+it is scored, and every prediction on it is wrong. Predictions of metrics outside the gold catalogue
+are not scored.
 """
 import argparse
 import collections
@@ -59,9 +61,13 @@ def predictions(args):
 def score(gold_rows, pred_rows, show=False):
     gold = collections.defaultdict(list)
     ignore = collections.defaultdict(list)
+    empty = set()
     for g in gold_rows:
+        if g.get("metric") == "none":  # a document that states no core figure: every prediction on it is wrong
+            empty.add(g["doc"])
+            continue
         (ignore if g.get("ignore") else gold)[g["doc"]].append(g)
-    docs = set(gold) | set(ignore)
+    docs = set(gold) | set(ignore) | empty
     tp = collections.Counter(); fp = collections.Counter(); fn = collections.Counter()
     misattributed = 0
     misses = []

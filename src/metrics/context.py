@@ -168,7 +168,10 @@ class Doc(PeriodReader):
         self._within = self.scope.code if self.scope else None
         self._year: int | None = published_on.year if published_on else None
         self._year_known = published_on is not None
-        self.work_report = bool(_WORK_REPORT.search(n, 0, min(len(n), 400))) or "work_report" in (meta.genre or "")
+        title = _WORK_REPORT.search(n, 0, min(len(n), 400))
+        self.work_report = bool(title) or "work_report" in (meta.genre or "")
+        # where a work report's title line ends ("2026年福建省政府工作报告"): its year is the delivery year
+        self.report_title_end = self.paragraph(title.start())[1] if title else 0
         self.sections = self._sections()
         self.section_starts = [s for s, _ in self.sections]
         self.plan_start = self._plan_start()

@@ -46,6 +46,7 @@ class PeriodReader:
     body: list[tuple[int, int]]
     body_starts: list[int]
     work_report: bool
+    report_title_end: int
     plan_start: int
     year_end_review: bool
     _year: int | None
@@ -91,6 +92,8 @@ class PeriodReader:
         for s, e in reversed(self.body[max(0, i - 40):max(0, i)]):
             if sec is not None and s < sec:
                 break
+            if s < self.report_title_end:
+                break  # a work report's title names the year it is delivered in, not the year it reviews
             heading = headings.get(s)
             if heading is None:
                 heading = headings[s] = _is_heading(n, s, e)
@@ -112,6 +115,8 @@ class PeriodReader:
         if not self._opening_known:
             self._opening_known = True
             for s, e in self.body[:3]:
+                if s < self.report_title_end:
+                    continue  # the title's year is the delivery year; the review covers the year before
                 first = _CLAUSE_END.search(self.norm, s, e)
                 stop = e if _is_heading(self.norm, s, e) else (first.start() if first else e)
                 got = [m for m in self.para(s).periods_of(self) if m.start < stop and m.period.kind != "unknown"]

@@ -283,7 +283,8 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date | None], Perio
     # 近年来, 近几年, 多年来
     (re.compile(r"近年来|近几年|多年来|这些年"), _vague_years),
     # 过去一年, 过去的一年: the year before publication (a work report's review)
-    (re.compile(r"过去(?:的)?一年"), _past_year),
+    # 一年来 heading a work report's review ("一年来的主要工作是"); not 十一年来 or 近一年来
+    (re.compile(r"过去(?:的)?一年|(?<![近\d两二三四五六七八九十百])一年(?:来|以来)"), _past_year),
     # 2月4日至10日, 2023年7月1日—7月31日: a run of days
     (re.compile(rf"{_Y}?(?P<m>\d{{1,2}})月(?P<d1>\d{{1,2}})日?(?:-|—|–|~|至|到)(?:(?P<m2>\d{{1,2}})月)?(?P<d2>\d{{1,2}})日"),
      _day_range),
@@ -325,7 +326,7 @@ _DASHES = ("-", "—", "–", "~", "～", "至", "到")
 _RULE_NEEDS: tuple[tuple[str, ...], ...] = (
     _DASHES, ("前",), ("季",), ("半",), ("来", "至"), ("目",), ("截",), ("截",), ("截",), _DASHES, ("五",),
     ("来",), ("去", "上", "前"), ("全",), ("季",), ("来", "至"), ("来",), ("近", "过", "来"), ("近", "来", "这"),
-    ("过",), _DASHES, ("期",), ("份",), ("年",), ("今",),
+    ("过", "来"), _DASHES, ("期",), ("份",), ("年",), ("今",),
 )
 assert len(_RULE_NEEDS) == len(_RULES), "periods.py: _RULE_NEEDS must list one entry per rule"
 
