@@ -87,6 +87,8 @@ class Metric(_Strict):
     after: list[AfterRule] = Field(default_factory=list)
     fallback: Fallback | None = None
     exact_only: bool = False
+    counters: list[str] = Field(default_factory=list)
+    context: str | None = None
     breakdown: Breakdown | None = None
     keep_trigger_in_subject: bool = False
     subject_rewrite: dict[str, str] = Field(default_factory=dict)
@@ -105,6 +107,8 @@ class Blockers(_Strict):
     after_number: list[str]
     target: list[str]
     plan_heading: list[str]
+    classifier_counters: list[str] = Field(default_factory=list)
+    after_classifier: str = "$"
 
     _v = field_validator("between", "after_number", "target", "plan_heading")(lambda cls, v: _check_regexes(v))
 
@@ -122,7 +126,7 @@ class CatalogueFile(_Strict):
 class CompiledMetric:
     """A metric with its regexes compiled once."""
 
-    __slots__ = ("spec", "trigger", "exclusion", "after", "fallback", "breakdown", "subject_fallback")
+    __slots__ = ("spec", "trigger", "exclusion", "after", "fallback", "breakdown", "subject_fallback", "context")
 
     def __init__(self, spec: Metric) -> None:
         self.spec = spec
@@ -132,6 +136,7 @@ class CompiledMetric:
         f = spec.fallback
         self.fallback = re.compile("|".join(map(re.escape, f.words))) if f else None
         self.subject_fallback = re.compile(spec.subject_fallback) if spec.subject_fallback else None
+        self.context = re.compile(spec.context) if spec.context else None
         b = spec.breakdown
         self.breakdown = re.compile("|".join(f"(?:{p})" for p in b.triggers)) if b else None
 
@@ -172,6 +177,8 @@ class Catalogue:
         self.between = re.compile("|".join(f"(?:{p})" for p in b.between))
         self.after_number = re.compile("|".join(f"(?:{p})" for p in b.after_number))
         self.target = re.compile("|".join(f"(?:{p})" for p in b.target))
+        self.classifier_counters = tuple(b.classifier_counters)
+        self.after_classifier = re.compile(b.after_classifier)
         self.plan_heading = re.compile("|".join(f"(?:{p})" for p in b.plan_heading))
         self.subject_drop = re.compile("|".join(f"(?:{p})" for p in data.subject_drop))
         # The same without the entries anchored at the phrase start (^…): after position 0 they never

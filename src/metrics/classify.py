@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from metrics.agency import CASES_ARE, VETOES
 from metrics.catalogue import Catalogue, CompiledMetric
 from metrics.context import CTX, Doc, Hit
 from metrics.numbers import NumberToken
@@ -217,10 +218,44 @@ class Classifier:
                 return Hit(tok, "excluded", "excluded", 0.0, None, cstart)
         if cm.spec.exact_only and tok.approx in ("over", "under"):
             return None
+        if not self._counted_as(tok, cm, sstart):
+            return None
         if self._target(tok, sstart) or cat.after_number.match(n, tok.end):
             return None
         if hit.metric in _SINGLE_CASE_METRICS and _SINGLE_CASE.search(n, sstart, d.sentence(tok.start)[1]):
             return None
+        return self._counted_by(hit)
+
+    def _counted_as(self, tok: NumberToken, cm: CompiledMetric, sstart: int) -> bool:
+        """Whether the number counts what the metric counts: one of its counter words ("12起", not
+        "三条主线"), no noun after a classifier counter ("10个关键性指标"), and the metric's context in
+        its sentence or the one before ("抽检…合格率", not "护培合格率")."""
+        n, cat = self.d.norm, self.cat
+        counters = cm.spec.counters
+        if counters and not any(c in tok.text for c in counters):
+            return False
+        if tok.family == "count" and any(tok.text.endswith(c) for c in cat.classifier_counters) \
+                and not cat.after_classifier.match(n, tok.end):
+            return False
+        if cm.context is not None:
+            send = self.d.sentence(tok.start)[1]
+            prev = self.d.sentence_start(sstart - 1) if sstart > self.d.paragraph(tok.start)[0] else sstart
+            if cm.context.search(n, prev, send) is None:
+                return False
+        return True
+
+    def _counted_by(self, hit: Hit) -> Hit | None:
+        """The hit as the body counting it reads it: none when that body is not market regulation for
+        its metric (police cases, a 12345 hotline's 诉求), complaints when a 12315 centre counts 案件."""
+        d = self.d
+        kind = d.agencies.kind_at(hit.tok.start, d.paragraph(hit.tok.start))
+        if kind is None:
+            return hit
+        if hit.metric in VETOES[kind]:
+            return None
+        if hit.metric == "cases" and kind in CASES_ARE and hit.trigger is not None \
+                and d.norm.startswith("案件", hit.trigger[0]):
+            hit.metric, hit.rule = CASES_ARE[kind], f"{CASES_ARE[kind]}:counted-by"
         return hit
 
     def _target(self, tok: NumberToken, sstart: int) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from metrics import regions
+from metrics.agency import AgencyReader
 from metrics.catalogue import catalogue
 from metrics.doc_periods import _REPORT_TITLE, _YEAR_WORD, PeriodReader
 from metrics.metadata import DocMeta
@@ -172,6 +173,7 @@ class Doc(PeriodReader):
         self.work_report = bool(title) or "work_report" in (meta.genre or "")
         # where a work report's title line ends ("2026年福建省政府工作报告"): its year is the delivery year
         self.report_title_end = self.paragraph(title.start())[1] if title else 0
+        self.agencies = AgencyReader(n, meta.title)
         self.sections = self._sections()
         self.section_starts = [s for s, _ in self.sections]
         self.plan_start = self._plan_start()

@@ -1,0 +1,85 @@
+"""Who is counting (metrics.agency) and what a number counts (counters, context): real sentences from
+the real development documents (tests/real/dev) and the sample data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from metrics.agency import AgencyReader, find_agencies
+from metrics.extract import extract_text
+
+PUB_2023 = date(2023, 8, 2)
+PUB_2025 = date(2025, 1, 20)
+
+
+def figs(text: str, published_on: date = PUB_2023) -> list[tuple[str, float]]:
+    return [(f.metric, float(f.value)) for f in extract_text(text, published_on=published_on).figures]
+
+
+def kind(text: str) -> str | None:
+    return AgencyReader(text, None).kind_at(len(text), (0, len(text)))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the last body named before the number counts
+    ("据市场监管局介绍，公安机关破获案件12起", "police"),          # 据…介绍 is the source
+    ("市场监管部门联合公安机关开展专项行动，查处案件50起", "market"),  # 联合 names a partner
+    ("会同省公安厅、省教育厅、省农业农村厅,在全省部署深入开展整治食品安全问题联合行动。全省查处食品生产经营环节各类违法案件(问题)4025件",
+     None),
+    # a list counting together with a market-regulation body counts as market regulation
+    ("2023年1-7月，12315、12345平台共受理投诉举报1648件", "market"),
+    ("全省12315平台（含12345政务服务便民热线转办）共受理消费者诉求41.27万件", "complaint_centre"),
+    ("12345热线解决企业和群众诉求1781万件", "government_hotline"),
+    ("今年6月，全国共查处违反中央八项规定精神问题10111起", "discipline"),
+])
+def test_the_counting_body(text: str, expected: str | None) -> None:
+    assert kind(text) == expected
+
+
+def test_roles_of_the_names() -> None:
+    roles = [(a.kind, a.role) for a in find_agencies("崇阳县烟草专卖局联合县公安局、县市场监督管理局等部门开展专项行动")]
+    assert roles[0] == ("other_enforcer", "counting")
+    assert ("police", "partner") in roles
+
+
+# (real sentence, figures it yields)
+YIELDS = [
+    # 12315 and 12345 platforms together: complaints, and the cases filed from them
+    ("2023年1-7月，12315、12345平台共受理投诉举报1648件，其中投诉1501件，举报177件，由投诉举报事件立案查处的案件38个。",
+     [("complaints", 1648), ("complaints", 1501), ("complaints", 177), ("cases", 38)]),
+    # a partner police bureau does not take the market-regulation bureau's count (data/raw/002)
+    ("会同省公安厅、省教育厅、省农业农村厅,在全省部署深入开展整治食品安全问题联合行动。全省查处食品生产经营环节各类违法案件(问题)4025件,罚没款2354.48万余元。",
+     [("cases", 4025), ("fines_confiscations", 23544800)]),
+    # word orders and short forms of new registrations (gwr2025-四川, gwr2026-福建, gwr2026-湖南)
+    ("全省经营主体新增105万户、总量达920万户。", [("new_market_entities", 1050000)]),
+    ("新设台企2612家，实际使用台资7.24亿美元。", [("new_enterprises", 2612)]),
+    ("新增大学生创业企业超9000家、增长57.5%。", [("new_enterprises", 9000)]),
+]
+
+NOTHING = [
+    # discipline commissions, police, traffic police, government hotlines (tests/real/dev)
+    "今年6月，全国共查处违反中央八项规定精神问题10111起，批评教育帮助和处理14191人。",
+    "今年上半年，全省纪检监察机关查处享乐主义、奢靡之风问题662起、党纪政务处分655人。",
+    "2020年以来，公安机关每年组织“净网”专项行动，依法重拳打击侵犯公民个人信息违法犯罪活动，累计侦破侵犯公民个人信息类案件3.6万起。",
+    "“入企扫码”执法模式全国推广，12345热线解决企业和群众诉求1781万件。",
+    "建立惠企政策全流程服务工作机制，推动重点企业“服务包”提质增效，累计办理企业诉求15345件。",
+    # firms entering a statistic or a roll are not registrations (gwr2025-江西, gwr2025-海南)
+    "开展“消费促进年”系列活动，新增限额以上商贸经营主体5000多家，培育中华老字号34个。",
+    "新增涉税经营主体19.5万户、增长22.1%。",
+    # a pass rate with no sampling in view (crud-4-2-139)
+    "自2016年开展护士规范化培训以来，该院历年护培合格率均为100%，为市内外医疗机构输送400余名规范化培训合格护士。",
+    # a classifier counter before its noun counts that noun
+    "围绕三条主线，梳理出10个关键性指标。",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), YIELDS)
+def test_real_sentences_yield(text: str, expected: list[tuple[str, float]]) -> None:
+    assert figs(text, PUB_2025) == expected
+
+
+@pytest.mark.parametrize("text", NOTHING)
+def test_real_sentences_yield_nothing(text: str) -> None:
+    assert figs(text) == []
