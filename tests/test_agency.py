@@ -56,6 +56,15 @@ YIELDS = [
     ("全省经营主体新增105万户、总量达920万户。", [("new_market_entities", 1050000)]),
     ("新设台企2612家，实际使用台资7.24亿美元。", [("new_enterprises", 2612)]),
     ("新增大学生创业企业超9000家、增长57.5%。", [("new_enterprises", 9000)]),
+    # a breakdown after the headline, in its sentence or the next (a 按类别看 sentence)
+    ("今年以来，全市共受理投诉举报2345件，其中食品类497件、日用品479件、服装鞋帽200件。",
+     [("complaints", 2345), ("complaints", 497), ("complaints", 479), ("complaints", 200)]),
+    ("今年以来，全市共受理投诉举报2345件。按类别看，食品类497件、日用品479件。",
+     [("complaints", 2345), ("complaints", 497), ("complaints", 479)]),
+    # a list's next item naming a part of the metric before it
+    ("新登记经营主体147万户、企业57.3万家。", [("new_market_entities", 1470000), ("new_enterprises", 573000)]),
+    # the words after the number say the batches failed
+    ("温岭市29批次食用农产品抽检不合格", [("failed_batches", 29)]),
 ]
 
 NOTHING = [
@@ -70,6 +79,11 @@ NOTHING = [
     "新增涉税经营主体19.5万户、增长22.1%。",
     # a pass rate with no sampling in view (crud-4-2-139)
     "自2016年开展护士规范化培训以来，该院历年护培合格率均为100%，为市内外医疗机构输送400余名规范化培训合格护士。",
+    # an assigned task is a plan; waived or reduced fines are not levied
+    "省市场监管局部署年度抽检任务4000批次。",
+    "上半年，全市市场监管部门免罚金额1200万元，减轻罚款金额300万元。",
+    # a stock's parts are no new registrations
+    "截至年底，全州实有经营主体22.8万户，其中企业4.36万户。",
     # a classifier counter before its noun counts that noun
     "围绕三条主线，梳理出10个关键性指标。",
 ]

@@ -42,6 +42,8 @@ _PAST_VALUE = re.compile(
 _PAST_VALUE_LAST = frozenset("为是达的")  # every _PAST_VALUE match ends in one of these
 # A clause that only lists values for names given before it: "…居前三位，分别为7.12万件、5.86万件".
 _RESPECTIVELY = re.compile(r"\s*分别(?:为|是|达到?|有|约)?\s*")
+# What opens a breakdown of the figure before it: "其中", "按类别看", "从投诉类别看", "分领域看".
+_BREAKDOWN_OPENER = re.compile(CTX["breakdown_opener"])
 # What may surround the area name in a by-area part: "其中", "，", "为", "达".
 _REGION_PART_REST = re.compile(r"\s*(?:其中)?[,，:：]?\s*(?:为|达|有)?\s*")
 
@@ -173,7 +175,7 @@ class Classifier:
                     and not (near and near[-1] in _PAST_VALUE_LAST and _PAST_VALUE.search(near)) \
                     and not _RESPECTIVELY.match(n, cstart):
                 sstart = d.sentence_start(tok.start)
-                if not n.startswith("其中", sstart) \
+                if not n.startswith("其中", sstart) and not _BREAKDOWN_OPENER.match(n, sstart) \
                         and not (done and done[-1].metric != "none" and done[-1].tok.start >= sstart
                                  and tok.start - cstart <= 12):
                     return None
@@ -184,7 +186,10 @@ class Classifier:
             hit = Hit(tok, prev.metric, "list", max(prev.confidence - 0.05, 0.5), None, cstart)
         else:
             found = _last_trigger(cms, n, seg_start, tok.start)
-            if found is None and prev is not None and prev.tok.end > cstart and prev.tok.family == tok.family \
+            part = self._breakdown(tok, cms, seg_start, sstart, done) if found is None else None
+            if part is not None:  # "新登记经营主体147万户、企业57.3万家": the list names a part of another metric
+                hit = part
+            elif found is None and prev is not None and prev.tok.end > cstart and prev.tok.family == tok.family \
                     and _LIST_ITEM.fullmatch(n, prev.tok.end, tok.start) \
                     and not cat.between.search(n, prev.tok.end, tok.start):
                 # every item of a labelled list is as sure as the first: no decay along the list
@@ -342,7 +347,13 @@ class Classifier:
         if last is not None and last.tok.start >= sstart and last.tok.family == tok.family \
                 and self._region_part(cstart, tok.start):
             return Hit(tok, last.metric, f"{last.metric}:by-region", 0.7, None, cstart)
-        if not predicate and last is not None and last.tok.family == tok.family and n.startswith("其中", sstart):
+        if not predicate and last is not None and last.tok.family == tok.family and last.tok.start >= sstart \
+                and last.tok.start < cstart and _BREAKDOWN_OPENER.match(n, cstart) \
+                and next((h for h in reversed(done) if h.metric != "none"), None) is last:
+            # "受理投诉举报2345件，其中食品类497件、日用品479件": the parts of the sentence's figure
+            return Hit(tok, last.metric, f"{last.metric}:breakdown-list", 0.65, None, cstart)
+        if not predicate and last is not None and last.tok.family == tok.family \
+                and (n.startswith("其中", sstart) or _BREAKDOWN_OPENER.match(n, sstart)):
             k = sstart - 1
             while k > 0 and n[k].isspace():  # a 其中 line breaking down the line before
                 k -= 1
