@@ -63,6 +63,9 @@ YIELDS = [
      [("complaints", 2345), ("complaints", 497), ("complaints", 479)]),
     # a list's next item naming a part of the metric before it
     ("新登记经营主体147万户、企业57.3万家。", [("new_market_entities", 1470000), ("new_enterprises", 573000)]),
+    # 组批, the lot unit of product-quality 监督抽查 notices (an invented sentence in their style)
+    ("近日对本市销售的儿童鞋产品质量进行了监督抽查，共抽查54组批产品，发现10组批产品不合格。",
+     [("sampling_batches", 54), ("failed_batches", 10)]),
     # the words after the number say the batches failed
     ("温岭市29批次食用农产品抽检不合格", [("failed_batches", 29)]),
 ]
