@@ -100,3 +100,20 @@ def test_real_sentences_yield(text: str, expected: list[tuple[str, float]]) -> N
 @pytest.mark.parametrize("text", NOTHING)
 def test_real_sentences_yield_nothing(text: str) -> None:
     assert figs(text) == []
+
+
+def subjects(text: str) -> list[tuple[str, str]]:
+    return [(f.metric, f.subject) for f in extract_text(text, published_on=PUB_2025).figures]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # which registrations: the kind, a short form, a qualifier, a zone or programme (real work reports)
+    ("新设台企2612家，实际使用台资7.24亿美元。", [("new_enterprises", "台资企业")]),
+    ("新登记文化和旅游经营主体1.1万户。", [("new_market_entities", "文化和旅游")]),
+    ("自贸试验区新设企业2.3万家。", [("new_enterprises", "自贸试验区")]),
+    ("“湘商回归”新注册企业1990家、总投资5785.5亿元。", [("new_enterprises", "湘商回归")]),
+    ("自贸试验区建设高效推进，129项改革任务全面铺开，新增企业8500余家。", [("new_enterprises", "自贸试验区")]),
+    ("举办创业安徽大赛等系列活动，全年新登记各类经营主体94.6万户。", [("new_market_entities", "")]),
+])
+def test_registration_subjects(text: str, expected: list[tuple[str, str]]) -> None:
+    assert subjects(text) == expected

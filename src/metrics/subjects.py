@@ -27,6 +27,12 @@ _DIGIT = re.compile(r"[0-9]")
 
 # The qualifier a registration verb puts before 企业 (context.yaml enterprise_qualifier).
 _ENTERPRISE_QUALIFIER = re.compile(CTX["enterprise_qualifier"])
+_ENTITY_QUALIFIER = re.compile(CTX["entity_qualifier"])
+_ENTERPRISE_SHORT: dict[str, str] = CTX["enterprise_short_forms"]
+_REGISTRATION_SCOPE = re.compile(CTX["registration_scope_before"])
+_REGISTRATION_ZONE = re.compile(CTX["registration_zone"])
+_REGISTRATION_VERB = re.compile(r"新(?:设立?|登记|注册|开办|办|成立|增|发展)")
+_REGISTRATION_METRICS = ("new_enterprises", "new_market_entities")
 # What is sampled, named right after the count (context.yaml sampled_object_after / _not).
 _SAMPLED_AFTER = re.compile(CTX["sampled_object_after"])
 _SAMPLED_NOT = re.compile(CTX["sampled_object_not"])
@@ -44,12 +50,8 @@ class SubjectReader:
         d, n = self.d, self.d.norm
         start = h.seg_start if h.seg_start >= 0 else h.clause_start
         end = h.tok.start
-        if cm.spec.id == "new_enterprises":
-            kind = _ENTERPRISE_KIND.search(n, start, end)
-            if kind is not None:
-                return kind.group(0)
-            qualified = _ENTERPRISE_QUALIFIER.search(n, start, end)
-            return qualified.group("kind") if qualified else ""
+        if cm.spec.id in _REGISTRATION_METRICS:
+            return self._registration_subject(h, cm, start, end)
         if cm.spec.id == "sampling_batches" and h.tok.text:
             after = _SAMPLED_AFTER.match(n, h.tok.end)
             if after is not None and not _SAMPLED_NOT.search(after.group("obj")):
@@ -80,6 +82,34 @@ class SubjectReader:
                 g = found[-1].groupdict()
                 return g.get("scope") or (g.get("name") or "") + (g.get("tail") or "")
         return ""
+
+    def _registration_subject(self, h: Hit, cm: CompiledMetric, start: int, end: int) -> str:
+        """Which registrations: the kind of enterprise (外资企业, 台企 → 台资企业), the qualifier before 企业
+        or 主体 (农业企业, 文化和旅游), else the zone or programme counted in (自贸试验区, “湘商回归”)."""
+        n = self.d.norm
+        if cm.spec.id == "new_enterprises":
+            kind = _ENTERPRISE_KIND.search(n, start, end)
+            if kind is not None:
+                return kind.group(0)
+            for short, full in _ENTERPRISE_SHORT.items():
+                if n.find(short, start, end) >= 0:
+                    return full
+            qualified = _ENTERPRISE_QUALIFIER.search(n, start, end)
+        else:
+            qualified = _ENTITY_QUALIFIER.search(n, start, end)
+        if qualified:
+            kind = self._clean_subject(qualified.group("kind")) if cm.spec.id != "new_enterprises" \
+                else qualified.group("kind")
+            if kind:
+                return kind
+        verb = _REGISTRATION_VERB.search(n, start, end)
+        if verb is not None:
+            before = _REGISTRATION_SCOPE.search(n, start, verb.start())
+            if before is not None:
+                return re.sub(r"[“”\"]", "", before.group("scope"))
+        ss = self.d.sentence(h.tok.start)[0]
+        zones = list(_REGISTRATION_ZONE.finditer(n, ss, start))
+        return self._clean_subject(zones[-1].group("scope")) if zones else ""
 
     def _campaign(self, ss: int, cstart: int) -> str:
         """The object of a 开展 clause earlier in the sentence ("开展“三小”食品经营主体数据排查，…"), else ""."""
