@@ -87,6 +87,12 @@ NOTHING = [
     "上半年，全市市场监管部门免罚金额1200万元，减轻罚款金额300万元。",
     # a stock's parts are no new registrations
     "截至年底，全州实有经营主体22.8万户，其中企业4.36万户。",
+    # one party's penalty, in the passive or on one firm (tests/real/dev, tests/real/shared)
+    "原标题：因推荐1岁内婴儿食用奶粉，盒马被罚20万元",
+    "近日，江苏淹城野生动物世界有限公司因违反广告法，被常州市武进区市场监督管理局罚款25万元。",
+    "近日，杭州明瑞信息咨询有限公司因涉嫌商业贿赂案被杭州市市场监督管理局做出处罚，罚款数额超过27万元。",
+    "上海信勒餐饮管理有限公司新乐路分公司为提高营业额不当营销，罚款3万元。",
+    "涉案饮食店已被责令整改违法行为，并受到行政处罚，没收其违法所得204元，罚款45000元。",
     # a classifier counter before its noun counts that noun
     "围绕三条主线，梳理出10个关键性指标。",
 ]
