@@ -66,6 +66,12 @@ YIELDS = [
     # 组批, the lot unit of product-quality 监督抽查 notices (an invented sentence in their style)
     ("近日对本市销售的儿童鞋产品质量进行了监督抽查，共抽查54组批产品，发现10组批产品不合格。",
      [("sampling_batches", 54), ("failed_batches", 10)]),
+    # a drug regulator's notice of batches failing
+    ("现将有关情况通告如下：经上海市食品药品检验研究院等4家药品检验机构检验，发现11家企业生产的14批次药品不符合规定。",
+     [("failed_batches", 14)]),
+    # complaints in a paragraph with no body named, after the text named the bureau (h2-06 style)
+    ("记者从喀什地区市场监督管理局获悉，今年1—9月，喀什地区12315平台共受理消费者投诉举报9816件。\n从区域分布看，喀什市受理投诉举报3127件。",
+     [("complaints", 9816), ("complaints", 3127)]),
     # the words after the number say the batches failed
     ("温岭市29批次食用农产品抽检不合格", [("failed_batches", 29)]),
 ]
@@ -93,6 +99,24 @@ NOTHING = [
     "近日，杭州明瑞信息咨询有限公司因涉嫌商业贿赂案被杭州市市场监督管理局做出处罚，罚款数额超过27万元。",
     "上海信勒餐饮管理有限公司新乐路分公司为提高营业额不当营销，罚款3万元。",
     "涉案饮食店已被责令整改违法行为，并受到行政处罚，没收其违法所得204元，罚款45000元。",
+    # police, insurance, court-enforcement and audit wordings; sport and culture bodies' fines; leniency
+    # (real news items of the news-20000 corpus)
+    "原标题：近年来四川侦办各类破坏生物多样性犯罪案件1.5万余件",
+    "截至8月12日10时，河北等16个受灾地区的保险机构收到保险报案26.06万件，已赔付案件11.4万件。",
+    "截至2022年底，仅姚振华个人涉及执行案件达到25宗。",
+    "2023年上半年，伊利集团审计部共计查处典型舞弊事项75起。",
+    "记者在会上获悉，2022年，南昌市34个执法部门共作出免予处罚案件1297件，免除罚款244万余元。",
+    "中超深圳市足球俱乐部队官员蔡晓彬因辱骂球童被禁止进入比赛体育场2场，并罚款2万元。",
+    "7月24日，石家庄市文化广电和旅游局发布通报称：对涉事歌手丁某予以行拘，公司立即停业整顿，罚款20万元。",
+    "南昌市青云谱区人民检察院依托“检侨驿站”，先后解答企业涉法涉诉问题89个，帮助企业挽回损失近120万元。",
+    "公安机关共抓获犯罪嫌疑人5名，帮助企业挽回直接经济损失1.13亿元。",
+    # complaints nobody in market regulation counts, and per-policy rates
+    "通过这一机制，九塘村7月份共收集群众各类诉求52件，现已办结39件。",
+    "长城汽车表示，截至7月14日，已收到网友举报线索近千条。",
+    "2023年上半年，人身保险公司万张保单投诉量中位数为1.09件/万张。",
+    "上半年，上海市各级消保委受理消费投诉23万余件。",
+    # customs inspection is not market-regulation sampling
+    "今年1月至6月，衢州海关共检验出口制冷剂1843批，共29925吨。",
     # a classifier counter before its noun counts that noun
     "围绕三条主线，梳理出10个关键性指标。",
 ]

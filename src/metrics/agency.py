@@ -18,9 +18,13 @@ _JOINT = re.compile(_CONF["joint_between"])
 _SOURCE_BEFORE = re.compile(_CONF["source_before"])
 _SOURCE_AFTER = re.compile(_CONF["source_after"])
 _PRECEDENCE: list[str] = _CONF["joint_precedence"]
+_MARKET = frozenset(_PRECEDENCE)  # the kinds that are market regulation
+_MARKET_NAMES = re.compile("|".join(f"(?:{_KINDS[k]['pattern']})" for k in _PRECEDENCE))
 _LOOK_BACK = 16  # the longest partner, list or source phrase before a name
 VETOES: dict[str, frozenset[str]] = {k: frozenset(v.get("vetoes", [])) for k, v in _KINDS.items()}
 CASES_ARE: dict[str, str] = {k: v["cases_are"] for k, v in _KINDS.items() if v.get("cases_are")}
+# Metrics a figure of which needs a market-regulation cue when no body is named (agencies.yaml needs_counter).
+NEEDS_COUNTER: dict[str, re.Pattern[str]] = {m: re.compile(p) for m, p in (_CONF.get("needs_counter") or {}).items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +58,8 @@ def find_agencies(text: str, start: int = 0, end: int | None = None) -> list[Age
         elif _PARTNER.search(before):
             role = "partner"
         elif out and out[-1].role != "aside" and _JOINT.fullmatch(text, out[-1].end, a):
-            role = "joint"
+            # one more of a list: partners and sources stay so, counting bodies count together
+            role = out[-1].role if out[-1].role in ("partner", "source") else "joint"
         else:
             role = "counting"
         out.append(Agency(a, b, m.lastgroup or "", role))
@@ -67,7 +72,33 @@ class AgencyReader:
     def __init__(self, text: str, title: str | None) -> None:
         self.text = text
         self._paras: dict[int, tuple[list[Agency], list[int]]] = {}
-        self.title_kind = _kind_before(find_agencies(title or ""), None)
+        title_found = find_agencies(title or "")
+        self.title_kind = _kind_before(title_found, None)
+        self._title_market = any(a.kind in _MARKET for a in title_found)
+        self._first_market: int | None = None  # where the text first names a market-regulation body
+        self._first_cue: dict[str, int] = {}  # metric -> where the text first holds its needs_counter cue
+        self._title = title or ""
+
+    def counter_cue_before(self, metric: str, pos: int) -> bool:
+        """Whether the metric needs no cue (agencies.yaml needs_counter), or the title or the text before
+        pos names a market-regulation body or holds the metric's cue."""
+        cue = NEEDS_COUNTER.get(metric)
+        if cue is None or self.market_named_before(pos) or cue.search(self._title):
+            return True
+        first = self._first_cue.get(metric)
+        if first is None:
+            m = cue.search(self.text)
+            first = self._first_cue[metric] = m.start() if m else len(self.text)
+        return first < pos
+
+    def market_named_before(self, pos: int) -> bool:
+        """Whether the title or the text before pos names a market-regulation body or a 12315 centre."""
+        if self._title_market:
+            return True
+        if self._first_market is None:
+            m = _MARKET_NAMES.search(self.text)
+            self._first_market = m.start() if m else len(self.text)
+        return self._first_market < pos
 
     def _para(self, pstart: int, pend: int) -> tuple[list[Agency], list[int]]:
         got = self._paras.get(pstart)

@@ -255,7 +255,7 @@ class Classifier:
         d = self.d
         kind = d.agencies.kind_at(hit.tok.start, d.paragraph(hit.tok.start))
         if kind is None:
-            return hit
+            return hit if d.agencies.counter_cue_before(hit.metric, d.sentence(hit.tok.start)[1]) else None
         if hit.metric in VETOES[kind]:
             return None
         if hit.metric == "cases" and kind in CASES_ARE and hit.trigger is not None \
