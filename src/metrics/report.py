@@ -127,6 +127,15 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}".strip()
 
 
+def kernel_config() -> Any:
+    """Kernel-manager settings for papermill runs: the kernel talks over local IPC sockets (files in
+    Jupyter's runtime folder, readable by this user only), not TCP on localhost, where ipykernel warns
+    that anyone on the machine could read the unencrypted traffic. Windows has no IPC transport."""
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport": "ipc" if os.name == "posix" else "tcp"}})
+
+
 def run_report(notebook: str, parameters: Mapping[str, Any] | None = None, *, out: Path | None = None,
                db: str | Path | None = None, today: date | None = None,
                timeout: int = DEFAULT_TIMEOUT_S) -> RunResult:
@@ -175,6 +184,7 @@ def run_report(notebook: str, parameters: Mapping[str, Any] | None = None, *, ou
             str(input_nb), str(executed), parameters=run_params, kernel_name=kernel,
             cwd=str(src.parent), execution_timeout=timeout, start_timeout=120,
             progress_bar=False, log_output=False, request_save_on_cell_execute=True,
+            config=kernel_config(),
         )
         done = nbformat.read(executed, as_version=4)
         title = f"{name} {slug}"
