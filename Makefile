@@ -15,20 +15,25 @@ help: ## list the targets
 	@echo "regmetrics make targets:"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
 
+# pip -qq: only errors (a failed install still stops make); the pins are tested, and pip's warnings
+# about the machine's own index settings are not this project's to act on.
+PIP := $(BIN)/python -m pip install -qq --disable-pip-version-check
+
 $(STAMP): pyproject.toml
+	@echo "setting up $(VENV): pinned dependencies, regmetrics and its Jupyter kernel (about a minute, once)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name regmetrics --display-name "regmetrics (Python 3.11)" >/dev/null
+	@$(PIP) --upgrade pip
+	@$(PIP) -e '.[dev]'
+	@$(BIN)/python -m ipykernel install --sys-prefix --name regmetrics --display-name "regmetrics (Python 3.11)" >/dev/null
 	@touch $(STAMP)
 
 venv: $(STAMP) ## create .venv and install the project (done by every other target)
 
 ingest: $(STAMP) ## extract data/raw into data/processed/regmetrics.duckdb
-	$(BIN)/regmetrics ingest data/raw --db $(DB)
+	@$(BIN)/regmetrics ingest data/raw --db $(DB)
 
 briefing: ingest ## ingest the sample data and render the default briefing; prints its HTML path
-	$(BIN)/regmetrics report province_comparison --db $(DB)
+	@$(BIN)/regmetrics report province_comparison --db $(DB)
 
 test: $(STAMP) ## run every test (unit, end-to-end, browser)
 	$(BIN)/python -m pytest -q
