@@ -64,7 +64,7 @@ briefing.show_ranking(ranked, P.year, caption=f"{P.year}年{metric_name}排名�
 # %% [markdown]
 # ## 历年变化
 #
-# 空心点表示非全年数据。鼠标悬停可查看来源。
+# 空心点表示非全年数据。鼠标悬停可查看来源；单击图例中的地区可隐藏它，双击则只显示它。
 
 # %%
 charts.trend_lines(history, metric_name,

@@ -40,6 +40,7 @@ TABLE_CSS = ("table.regmetrics-table td,table.regmetrics-table th{text-align:lef
              ".regmetrics-table .c-region_name,.regmetrics-table .c-year,.regmetrics-table .c-value_text,.regmetrics-table .c-metric_name,"
              ".regmetrics-table .c-value_plain,.regmetrics-table .c-unit,.regmetrics-table .c-period_label,"
              ".regmetrics-table .c-approx_text,.regmetrics-table .c-published_on{white-space:nowrap}"
+             ".regmetrics-table .c-yoy_text{white-space:nowrap}.regmetrics-table td.c-doc_title{min-width:10em}"
              ".regmetrics-table td.c-quote{min-width:24em}.regmetrics-table td.c-subject{min-width:6em}")
 NOTE_CSS = ("p.regmetrics-note{border-left:4px solid #d9a400;background:#fff8e1;padding:8px 12px;"
             "color:#333;max-width:60em}")
@@ -282,7 +283,9 @@ def export_html(nb: Any, title: str) -> str:
     exporter = HTMLExporter(config=c, template_name="lab")
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body
+    # The briefing is Chinese: lang="zh-CN" makes browsers draw it with the simplified-Chinese glyphs of a
+    # CJK font (Noto Sans CJK SC), not the Japanese ones a lang="en" page falls back to.
+    return re.sub(r"<html\b[^>]*>", '<html lang="zh-CN">', body, count=1)
 
 
 def _is_executable(attrs: str) -> bool:
