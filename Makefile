@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= data/processed/regmetrics.duckdb
 CORPUS ?=
+LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv briefing ingest test test-fast eval eval-sealed bench lab lint notebooks clean
@@ -61,9 +62,9 @@ eval-sealed: $(STAMP) ## score the sealed set tests/heldout3 (summary only: nobo
 bench: $(STAMP) ## throughput and latency benchmarks (CORPUS=dir to use your own texts)
 	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS))
 
-lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
-	$(BIN)/jupytext --sync notebooks/*.py >/dev/null
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+lab: ingest ## JupyterLab on notebooks/ (paired .ipynb, regmetrics kernel) over the ingested sample data
+	@$(BIN)/jupytext --sync notebooks/*.py >/dev/null
+	@$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=regmetrics $(LAB_ARGS)
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check src tests bench scripts notebooks
