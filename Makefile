@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= data/processed/regmetrics.duckdb
 CORPUS ?=
+LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv briefing ingest test test-fast eval eval-sealed eval-fixtures bench lab lint notebooks clean
@@ -15,20 +16,25 @@ help: ## list the targets
 	@echo "regmetrics make targets:"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
 
+# pip -qq: only errors (a failed install still stops make); the pins are tested, and pip's warnings
+# about the machine's own index settings are not this project's to act on.
+PIP := $(BIN)/python -m pip install -qq --disable-pip-version-check
+
 $(STAMP): pyproject.toml
+	@echo "setting up $(VENV): pinned dependencies, regmetrics and its Jupyter kernel (about a minute, once)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name regmetrics --display-name "regmetrics (Python 3.11)" >/dev/null
+	@$(PIP) --upgrade pip
+	@$(PIP) -e '.[dev]'
+	@$(BIN)/python -m ipykernel install --sys-prefix --name regmetrics --display-name "regmetrics (Python 3.11)" >/dev/null
 	@touch $(STAMP)
 
 venv: $(STAMP) ## create .venv and install the project (done by every other target)
 
 ingest: $(STAMP) ## extract data/raw into data/processed/regmetrics.duckdb
-	$(BIN)/regmetrics ingest data/raw --db $(DB)
+	@$(BIN)/regmetrics ingest data/raw --db $(DB)
 
 briefing: ingest ## ingest the sample data and render the default briefing; prints its HTML path
-	$(BIN)/regmetrics report province_comparison --db $(DB)
+	@$(BIN)/regmetrics report province_comparison --db $(DB)
 
 test: $(STAMP) ## run every test (unit, end-to-end, browser)
 	$(BIN)/python -m pytest -q
@@ -63,9 +69,9 @@ eval-fixtures: $(STAMP) ## the synthetic fixture sets tests/heldout* (regression
 bench: $(STAMP) ## throughput and latency benchmarks (CORPUS=dir to use your own texts)
 	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS))
 
-lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
-	$(BIN)/jupytext --sync notebooks/*.py >/dev/null
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+lab: ingest ## JupyterLab on notebooks/ (paired .ipynb, regmetrics kernel) over the ingested sample data
+	@$(BIN)/jupytext --sync notebooks/*.py >/dev/null
+	@$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=regmetrics $(LAB_ARGS)
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check src tests bench scripts notebooks

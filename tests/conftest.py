@@ -85,6 +85,37 @@ def hostile_db(db: Path) -> Path:
     return build_db(db, docs, figures)
 
 
+def many_provinces_db(db: Path) -> Path:
+    """All 31 mainland provinces stating fines for 2023 and 2024 (invented values spanning 万元 to 亿元,
+    some approximate, one year-to-date, some with year-on-year): what a full comparison must draw."""
+    from metrics import regions, summary
+
+    provinces = summary.expected_regions("province")
+    docs, figures = [], {}
+    for i, (code, name) in enumerate(provinces):
+        for year in (2023, 2024):
+            value = Decimal(int(3.2e9 * 0.8 ** ((i * 11) % 31) * (1.1 if year == 2024 else 1.0)))
+            kind = "ytd" if (i == 7 and year == 2024) else "year"
+            approx = "over" if i % 5 == 3 else ""
+            yoy = Decimal("10") if year == 2024 and i % 3 == 0 else None
+            token = summary.value_text(float(value), "元", approx)
+            quote = f"{year}年，{name}市场监管部门罚没款{token}。"
+            text = f"{name}{year}年市场监管工作总结\n{quote}\n"
+            doc_id = f"m{i:02d}y{year}"
+            docs.append(doc_row(doc_id, f"{doc_id}.txt", f"{name}{year}年市场监管工作总结", text,
+                                date(year + 1, 1, 20)))
+            start = text.index(quote)
+            at = start + quote.index(token)
+            figures[doc_id] = [Figure(
+                metric="fines_confiscations", value=value, unit="元", token=token, char_start=at,
+                char_end=at + len(token), quote=quote, sentence_start=start, sentence_end=start + len(quote),
+                rule="test", confidence=0.9, region_code=code, region_name=regions.get(code).name,
+                region_level="province", year=year, period_kind=kind, period_start=date(year, 1, 1),
+                period_end=date(year, 8, 31) if kind == "ytd" else date(year, 12, 31), approx=approx, yoy_pct=yoy,
+            )]
+    return build_db(db, docs, figures)
+
+
 def ingest_samples(db: Path) -> Path:
     """data/raw ingested by the project's own ingest (the sample data every notebook must handle)."""
     from metrics import ingest
@@ -99,6 +130,12 @@ def ingest_samples(db: Path) -> Path:
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample documents ingested once per test session."""
     return ingest_samples(tmp_path_factory.mktemp("sample") / "regmetrics.duckdb")
+
+
+@pytest.fixture(scope="session")
+def many_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """31 provinces with fines for 2023 and 2024 (invented values)."""
+    return many_provinces_db(tmp_path_factory.mktemp("many") / "many.duckdb")
 
 
 @pytest.fixture(scope="session")

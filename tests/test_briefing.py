@@ -181,3 +181,61 @@ def test_profile_chart_draws_whole_scope_figures_only() -> None:
     mixed = [*scoped, {**base, "metric": "cases", "value": 674.0, "subject": "", "headline": True}]
     fig = charts.profile_chart(mixed, {"cases": "案件"})
     assert [list(t.y) for t in fig.data] == [[674.0]]
+
+
+def _ranked_rows() -> list[dict]:
+    """Three provinces' figures as query.compare gives them, one with hostile report text."""
+    from metrics import regions
+
+    out = []
+    for code, value, approx, yoy, kind, label in (("440000", 120000000.0, "over", None, "ytd", "1–8月"),
+                                                  ("510000", 4358000.0, "", 12.5, "year", "全年"),
+                                                  ("110000", 3520000000.0, "", None, "year", "全年")):
+        quote = f"全省罚没款{value:g}元<img src=x onerror=\"window.__pwned=2\">。"
+        token = f"{value:g}元"
+        out.append({"region_code": code, "region_name": regions.get(code).name, "year": 2024, "value": value,
+                    "unit": "元", "approx": approx, "yoy_pct": yoy, "period_kind": kind, "period_label": label,
+                    "doc_title": f"<b>{code}</b>报告", "doc_path": f"data/raw/{code}.txt", "quote": quote,
+                    "token": token, "sentence_start": 100, "char_start": 105, "char_end": 105 + len(token)})
+    return out
+
+
+def test_quote_html_marks_the_number_and_names_document_and_offsets() -> None:
+    r = _ranked_rows()[0]
+    tree = LexborHTMLParser(briefing.quote_html(r))
+    assert tree.css_first("details summary").text() == "原文"
+    assert tree.css_first("blockquote").text() == r["quote"]  # the hostile markup is text, not elements
+    assert not tree.css("img") and not tree.css("b")
+    assert tree.css_first("mark").text() == r["token"]
+    prov = tree.css_first("p.regmetrics-prov").text()
+    assert r["doc_title"] in prov and r["doc_path"] in prov and f"{r['char_start']}–{r['char_end']}" in prov
+    # offsets that do not fall inside the quote: the token is found by its text instead
+    moved = {**r, "sentence_start": None}
+    assert LexborHTMLParser(briefing.quote_html(moved)).css_first("mark").text() == r["token"]
+
+
+def test_ranking_table_orders_by_value_in_chinese_units() -> None:
+    tree = LexborHTMLParser(briefing.ranking_html(_ranked_rows(), 2024))
+    rows = [[td.text() for td in tr.css("td")][:5] for tr in tree.css("tbody tr")]
+    assert rows == [["1", "北京市", "35.2亿元", "", "全年"], ["2", "广东省", "逾1.2亿元", "", "1–8月"],
+                    ["3", "四川省", "435.8万元", "同比增长12.5%", "全年"]]
+    assert len(tree.css("tbody details.regmetrics-source")) == 3 and not tree.css("img")
+    assert LexborHTMLParser(briefing.ranking_html(_ranked_rows(), 2023)).css("tbody tr") == []
+
+
+def test_ranking_bar_keeps_every_province_legible() -> None:
+    from metrics import charts, regions, summary
+
+    provinces = summary.expected_regions("province")
+    assert len(provinces) == 31
+    rows = [{**_ranked_rows()[1], "region_code": c, "region_name": n, "value": 1e4 * 1.3 ** i}
+            for i, (c, n) in enumerate(provinces)]
+    fig = charts.ranking_bar(rows, "罚没款", 2024)
+    bars = fig.data[0]
+    assert list(fig.layout.yaxis.categoryarray)[-1] == regions.get(provinces[-1][0]).name  # largest on top
+    assert sorted(bars.y) == sorted(n for _, n in provinces)  # one bar per province, names unabridged
+    assert fig.layout.height >= charts.BAR_PITCH_PX * 31 and fig.layout.yaxis.automargin
+    assert fig.layout.xaxis.range[1] > max(bars.x)  # room for the value printed after the longest bar
+    # each bar carries its value in its own unit; the axis shares one
+    assert bars.text[0] == "1万元" and bars.text[-1] == summary.value_text(1e4 * 1.3 ** 30, "元")
+    assert "单位：万元" in fig.layout.title.text and not fig.layout.showlegend  # largest 2620万元

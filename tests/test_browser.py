@@ -101,3 +101,71 @@ def test_console_check_catches_a_csp_violation(browser, render, evil_db: Path, t
     target.write_text(broken, "utf-8")
     seen = open_briefing(browser, target, "csp_violation_expected")
     assert any("Content Security Policy" in p for p in seen["problems"])
+
+
+def platform_fonts(page, selector: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The fonts Chromium actually drew a node's text with (DevTools CSS.getPlatformFontsForNode)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    return [f["familyName"] for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]]
+
+
+def _label_boxes(page, selector: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    return page.evaluate(f"""() => [...document.querySelectorAll({selector!r})]
+        .map(t => {{ const b = t.getBoundingClientRect(); return {{text: t.textContent, top: b.top, bottom: b.bottom,
+                                                                  left: b.left, right: b.right}}; }})""")
+
+
+@pytest.mark.slow
+def test_default_briefing_reads_in_the_cjk_font_with_sources_one_click_away(browser, render, sample_db: Path) -> None:  # type: ignore[no-untyped-def]
+    """The default briefing on the bundled data: CJK text in Noto Sans CJK (what CI installs), the one-line
+    summary first, and a ranking whose 原文 opens the source sentence; screenshots of both states."""
+    from metrics import query
+
+    result = render("province_comparison", sample_db)
+    assert result.ok, result.error
+    seen = open_briefing(browser, result.html, "default_briefing")
+    assert seen["problems"] == [] and seen["requests"] == [] and all(k > 0 for k in seen["drawn"])
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(result.html.resolve().as_uri(), wait_until="load")
+    assert "Noto Sans CJK SC" in platform_fonts(page, "p.regmetrics-lead")  # the glyphs drawn: simplified Chinese
+    lead = page.locator("p.regmetrics-lead")
+    assert lead.count() == 1 and lead.bounding_box()["y"] < page.locator("div.plotly-graph-div").first.bounding_box()["y"]
+    details = page.locator("table.regmetrics-ranking details.regmetrics-source")
+    ranked = query.compare(result.parameters["metric"], years=result.parameters["year"], db=str(sample_db))
+    assert details.count() == ranked.height
+    quote = details.first.locator("blockquote")
+    assert not quote.is_visible()
+    details.first.locator("summary").click()
+    assert quote.is_visible() and quote.inner_text() in set(ranked["quote"].to_list())
+    page.locator("table.regmetrics-ranking").screenshot(path=str(SHOTS / "default_briefing_source_open.png"))
+    page.close()
+
+
+@pytest.mark.slow
+def test_thirty_one_provinces_stay_legible(browser, render, many_db: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every province of a 31-bar ranking is drawn with its name and value, and no two names overlap."""
+    from metrics import query
+
+    result = render("province_comparison", many_db)
+    assert result.ok, result.error
+    seen = open_briefing(browser, result.html, "province_comparison_31")
+    assert seen["problems"] == [] and seen["requests"] == []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(result.html.resolve().as_uri(), wait_until="load")
+    chart = "div.plotly-graph-div"
+    page.locator(chart).first.locator("svg.main-svg").first.wait_for(state="attached", timeout=15000)
+    names = _label_boxes(page, f"{chart} .yaxislayer-above .ytick text")[:31]
+    assert len(names) == 31
+    assert {b["text"] for b in names} == set(query.compare("fines_confiscations", years=result.parameters["year"],
+                                                            db=str(many_db))["region_name"].to_list())
+    tops = sorted(names, key=lambda b: b["top"])
+    assert all(a["bottom"] <= b["top"] + 0.5 for a, b in zip(tops, tops[1:], strict=False))  # no overlap
+    assert all(b["bottom"] - b["top"] >= 12 for b in names)  # a readable size
+    values = page.evaluate("""() => [...document.querySelector('div.plotly-graph-div')
+        .querySelectorAll('g.trace.bars text.bartext')].map(t => t.textContent)""")
+    assert len(values) == 31 and all(v.endswith("元") for v in values)
+    page.close()

@@ -40,7 +40,9 @@ def _render(render, name: str, db: Path, **given: object) -> tuple[report.RunRes
 
 
 def _cells(tree: LexborHTMLParser) -> list[list[str]]:
-    return [[td.text() for td in tr.css("td")] for tr in tree.css("table.regmetrics-table:not(.regmetrics-sources) tbody tr")]
+    """Rows of the figure tables (not the sources list, not the ranking)."""
+    sel = "table.regmetrics-table:not(.regmetrics-sources):not(.regmetrics-ranking) tbody tr"
+    return [[td.text() for td in tr.css("td")] for tr in tree.css(sel)]
 
 
 def _charts(tree: LexborHTMLParser) -> int:
@@ -62,6 +64,39 @@ def test_province_comparison(render, sample_db: Path) -> None:  # type: ignore[n
     text = " ".join(p.text() for p in tree.css("p"))
     assert f"{year}年，" in text and ranked["region_name"][0] in text
     assert {d for d in history["doc_title"].to_list() if d} <= {td.text() for td in tree.css("td")}
+    _check_ranking(tree, ranked, year, db=str(sample_db))
+
+
+def _check_ranking(tree: LexborHTMLParser, ranked, year: int, db: str) -> None:  # type: ignore[no-untyped-def]
+    """The page opens with the one-line summary and says who reports; the ranking lists every region of
+    the year, largest first, with its value in Chinese units and its source sentence one click away."""
+    metric_name = query.metric_names(db)[ranked["metric"][0]]
+    lead = tree.css_first("p.regmetrics-lead")
+    assert lead is not None and lead.text() == summary.headline_sentence(ranked, metric_name, year)
+    first_h1 = tree.css_first("h1")
+    assert first_h1.text() == f"{year}年各地{metric_name}比较"  # the data heading, not the notebook's title
+    paragraphs = [p.text() for p in tree.css("p")]
+    assert summary.reporting_sentence(ranked, query.documents(db=db), metric_name, year) in paragraphs
+    rows = tree.css("table.regmetrics-ranking tbody tr")
+    assert len(rows) == ranked.height
+    for i, (tr, r) in enumerate(zip(rows, ranked.to_dicts(), strict=True), 1):
+        cells = {td.attributes["class"]: td for td in tr.css("td")}
+        assert cells["c-rank"].text() == str(i) and cells["c-region_name"].text() == r["region_name"]
+        assert cells["c-value_text"].text() == summary.value_text(r["value"], r["unit"], r["approx"])
+        details = cells["c-source"].css_first("details.regmetrics-source")
+        assert details.css_first("blockquote").text() == r["quote"]
+        assert details.css_first("mark").text() == r["token"]
+        assert r["doc_path"] in details.css_first("p.regmetrics-prov").text()
+
+
+@pytest.mark.slow
+def test_province_comparison_of_all_31_provinces(render, many_db: Path) -> None:  # type: ignore[no-untyped-def]
+    result, tree, run = _render(render, "province_comparison", many_db)
+    year = run["parameters"]["year"]
+    ranked = query.compare(run["parameters"]["metric"], years=year, db=str(many_db)).sort("value", descending=True)
+    assert ranked.height == 31 and _charts(tree) == 2
+    _check_ranking(tree, ranked, year, db=str(many_db))
+    assert f"全国31个省份中，31个有{year}年" in " ".join(p.text() for p in tree.css("p"))
 
 
 @pytest.mark.slow
@@ -140,3 +175,32 @@ def test_data_coverage(render, sample_db: Path) -> None:  # type: ignore[no-unty
     captions = [c.text() for c in tree.css("caption")]
     assert f"矛盾数值（{query.conflicts(db=db).height}条）" in captions
     assert f"低置信度数值（{query.low_confidence(db=db).height}条）" in captions
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", params.available_notebooks())
+def test_notebook_runs_top_to_bottom_as_in_lab(name: str, sample_db: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make lab` opens the paired .ipynb with the regmetrics kernel and no parameters injected: every
+    cell must run on the bundled data with the defaults. A checkout whose data/processed holds the
+    ingested data/raw (REGMETRICS_HOME points the kernel at it) stands in for the project folder."""
+    import shutil
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    home = tmp_path / "home"
+    (home / "data" / "processed").mkdir(parents=True)
+    shutil.copy(sample_db, home / "data" / "processed" / "regmetrics.duckdb")
+    shutil.copytree(paths.NOTEBOOKS_DIR, home / "notebooks", ignore=shutil.ignore_patterns("*.ipynb", ".*"))
+    monkeypatch.setenv("REGMETRICS_HOME", str(home))
+    nb = jupytext.read(home / "notebooks" / f"{name}.py")
+    with report.kernel_config() as config:
+        NotebookClient(nb, kernel_name=nb.metadata["kernelspec"]["name"], timeout=300,
+                       resources={"metadata": {"path": str(home / "notebooks")}}, config=config).execute()
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors == []
+    shown = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+             if "text/html" in o.get("data", {})]
+    assert shown, f"{name} displayed nothing"
+    nbformat.validate(nb)

@@ -62,6 +62,14 @@ def test_no_sample_document_counts_as_traditional() -> None:
     assert has_traditional("監督抽檢")
 
 
+def test_characters_simplified_text_also_writes_leave_a_line_alone() -> None:
+    # real lines of gwr2026-陕西省.txt and gwr2026-四川省.txt: 乾县 must stay findable, not become 干县
+    for line in ("开工周至至乾县、改扩建西安至永寿", "三星堆、皮洛、濛溪河等遗址先后入选"):
+        assert not has_traditional(line)
+        assert normalise(line) == line
+    assert normalise("乾縣監督抽檢") != "乾縣監督抽檢"  # a traditional line is still converted
+
+
 @pytest.mark.parametrize("name", sorted(RAW))
 def test_norm_has_the_length_of_text_and_body_spans_are_clean(name: str) -> None:
     text = RAW[name]

@@ -185,3 +185,23 @@ def test_metric_names_come_from_the_catalogue_table(db: Path) -> None:
         con.close()
     assert sorted(names) == sorted(ids) and "fines_confiscations" in names
     assert names["fines_confiscations"] != "fines_confiscations" and all(names.values())
+
+
+def test_compare_rows_carry_the_token_at_their_offsets(db: Path) -> None:
+    con = query.connect(db)
+    try:
+        texts = dict(con.execute("SELECT id, text FROM documents").fetchall())
+    finally:
+        con.close()
+    for r in query.compare("fines_confiscations", db=db).to_dicts():
+        text = texts[r["doc_id"]]
+        assert text[r["char_start"]:r["char_end"]] == r["token"]
+        assert text[r["sentence_start"]:r["sentence_end"]] == r["quote"]
+
+
+def test_documents_lists_every_document_with_its_date_and_figure_count(db: Path) -> None:
+    docs = query.documents(db=db)
+    assert docs["doc_path"].to_list() == sorted(docs["doc_path"].to_list()) and docs.height == 4
+    by_name = {Path(r["doc_path"]).name: r for r in docs.to_dicts()}
+    assert by_name["zj2021.txt"]["published_on"] == date(2022, 1, 20) and by_name["zj2021.txt"]["n_figures"] == 1
+    assert by_name["fj2020.txt"]["doc_title"] == "fj2020工作报告" and by_name["fj2020.txt"]["n_figures"] == 2

@@ -92,7 +92,11 @@ def test_cli_publishes_briefing_and_prints_html_path_last(sample_db: Path, tmp_p
     out = tmp_path / "reports"
     res = run_cli("report", "province_comparison", "--db", str(sample_db), "--out", str(out))
     assert res.returncode == 0, res.stderr
-    html = Path(res.stdout.strip().splitlines()[-1])
+    # a quiet main job: the HTML path is the only line, and no warning (ipykernel's "Kernel is running
+    # over TCP without encryption" included: the kernel talks over IPC) reaches the terminal
+    assert res.stderr == ""
+    assert len(res.stdout.splitlines()) == 1
+    html = Path(res.stdout.strip())
     folder = html.parent
     assert html.name == "briefing.html" and html.is_file()
     assert folder.name == date.today().isoformat()

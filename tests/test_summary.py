@@ -129,3 +129,31 @@ def test_sample_summaries_name_every_partial_period_and_never_call_it_full_year(
                 assert words and (not words.startswith("全年")) and words in text, (metric, year, r["region_name"])
                 checked += 1
     assert checked > 0  # the sample data has year-to-date headline figures
+
+
+def test_headline_sentence_is_one_line_naming_highest_and_lowest() -> None:
+    assert summary.headline_sentence(ROWS, "罚没款", 2020) == \
+        "2020年罚没款：3个省份有数值，四川省最高（2.6亿元），北京市最低（3000万元）。"
+    assert summary.headline_sentence(ROWS[1:2], "罚没款", 2020) == "2020年罚没款：仅广东省有数值，为逾1.2亿元（1–8月）。"
+    assert summary.headline_sentence(ROWS, "罚没款", 2019) == "2019年罚没款：所选省份都没有全口径数值。"
+
+
+def test_reporting_sentence_names_who_reports_and_who_does_not() -> None:
+    from datetime import date
+
+    docs = [
+        {"region_code": "310000", "published_on": date(2021, 1, 20), "genre": "work_report"},  # reviews 2020
+        {"region_code": "330100", "published_on": date(2020, 7, 1), "genre": "news"},         # 杭州: 浙江
+        {"region_code": "320000", "published_on": date(2020, 1, 15), "genre": "work_report"},  # reviews 2019
+    ]
+    text = summary.reporting_sentence(ROWS, docs, "罚没款", 2020)
+    assert text.startswith("全国31个省份中，3个有2020年罚没款的全口径数值：北京市、广东省、四川省。其余28个没有：")
+    assert "2个在库中有回顾2020年的文件（当年发布的文件或次年的政府工作报告），但未从中读出该数值（上海市、浙江省）" in text
+    absent = text.split("26个在库中没有这样的文件（", 1)[1]
+    assert "江苏省" in absent and "天津市" in absent and "台湾" not in text and "香港" not in text
+    given = summary.reporting_sentence(ROWS, docs, "罚没款", 2020, regions=["510000", "310000"])
+    assert given == ("所选2个省份中，1个有2020年罚没款的全口径数值：四川省。其余1个没有：1个在库中有回顾2020年的文件"
+                     "（当年发布的文件或次年的政府工作报告），但未从中读出该数值（上海市）。")
+    assert summary.reporting_sentence([], [], "罚没款", 2020, level="prefecture") == "2020年共有0个地市有罚没款的全口径数值。"
+    assert summary.reviewed_year(date(2025, 1, 20), "work_report") == 2024
+    assert summary.reviewed_year(date(2025, 1, 20), "news") == 2025 and summary.reviewed_year(None, "news") is None

@@ -40,6 +40,7 @@ TABLE_CSS = ("table.regmetrics-table td,table.regmetrics-table th{text-align:lef
              ".regmetrics-table .c-region_name,.regmetrics-table .c-year,.regmetrics-table .c-value_text,.regmetrics-table .c-metric_name,"
              ".regmetrics-table .c-value_plain,.regmetrics-table .c-unit,.regmetrics-table .c-period_label,"
              ".regmetrics-table .c-approx_text,.regmetrics-table .c-published_on{white-space:nowrap}"
+             ".regmetrics-table .c-yoy_text{white-space:nowrap}.regmetrics-table td.c-doc_title{min-width:10em}"
              ".regmetrics-table td.c-quote{min-width:24em}.regmetrics-table td.c-subject{min-width:6em}")
 NOTE_CSS = ("p.regmetrics-note{border-left:4px solid #d9a400;background:#fff8e1;padding:8px 12px;"
             "color:#333;max-width:60em}")
@@ -165,6 +166,88 @@ def show_figures(frame: Any, metric_names: dict[str, str] | None = None, *, capt
     show_table(rows, columns, caption=caption, records=raw)
 
 
+LEAD_CSS = "p.regmetrics-lead{font-size:1.2em;font-weight:600;margin:0.4em 0 1em;max-width:60em}"
+RANKING_CSS = (
+    "table.regmetrics-ranking td{vertical-align:baseline!important}"
+    "table.regmetrics-ranking td.c-rank{text-align:right!important;color:#555}"
+    "table.regmetrics-ranking td.c-value_text{font-weight:600}"
+    "details.regmetrics-source summary{cursor:pointer;color:#1f5fa8}"
+    "details.regmetrics-source[open] summary{margin-bottom:4px}"
+    "details.regmetrics-source blockquote{margin:0;padding:4px 8px;border-left:3px solid #9ab;"
+    "background:#f6f8fa;max-width:44em;white-space:normal}"
+    "details.regmetrics-source mark{background:#ffe08a;padding:0 1px}"
+    "details.regmetrics-source .regmetrics-prov{color:#555;font-size:0.9em;margin:4px 0 0}"
+)
+
+
+def show_lead(text: str) -> None:
+    """Display the briefing's one-line summary: escaped, set larger, right under the heading."""
+    _display({"text/html": f"<style>{LEAD_CSS}</style>" + text_html(text, css_class="regmetrics-lead"),
+              "text/plain": text})
+
+
+def quote_html(r: dict[str, Any]) -> str:
+    """A figure's source sentence with its number marked, and where it stands: document, path, offsets.
+
+    Offsets are characters into the stored text (`regmetrics read PATH` shows it); all of it escaped.
+    """
+    quote, token = r.get("quote") or "", r.get("token") or ""
+    start, end, s0 = r.get("char_start"), r.get("char_end"), r.get("sentence_start")
+    if s0 is not None and start is not None and end is not None and 0 <= start - s0 <= end - s0 <= len(quote):
+        a, b = start - s0, end - s0
+        body = f"{esc(quote[:a])}<mark>{esc(quote[a:b])}</mark>{esc(quote[b:])}"
+    elif token and token in quote:
+        a = quote.index(token)
+        body = f"{esc(quote[:a])}<mark>{esc(token)}</mark>{esc(quote[a + len(token):])}"
+    else:
+        body = esc(quote)
+    where = f"，字符位置 {start}–{end}" if start is not None and end is not None else ""
+    title = r.get("doc_title") or ""
+    prov = f"{'《' + esc(title) + '》 ' if title else ''}{esc(r.get('doc_path') or '')}{esc(where)}"
+    return (f'<details class="regmetrics-source"><summary>原文</summary><blockquote>{body}</blockquote>'
+            f'<p class="regmetrics-prov">{prov}</p></details>')
+
+
+# The ranking table: rank, region, value in Chinese units, year-on-year, period, and the source one click away.
+RANKING_TABLE = (("rank", "名次"), ("region_name", "地区"), ("value_text", "数值"), ("yoy_text", "同比"),
+                 ("period_label", "期间"), ("doc_title", "文件"), ("source", "原文与出处"))
+
+
+def ranking_html(frame: Any, year: int, *, caption: str = "") -> str:
+    """One year's regions ranked by value (largest first) as an escaped table; each value in its own 万/亿 unit."""
+    from metrics.summary import value_text, yoy_text
+
+    rows = sorted((r for r in (frame.to_dicts() if hasattr(frame, "to_dicts") else list(frame))
+                   if r.get("year") == year and r.get("value") is not None),
+                  key=lambda r: (-float(r["value"]), str(r.get("region_code"))))
+    cls = {key: f' class="c-{key}"' for key, _ in RANKING_TABLE}
+    head = "".join(f"<th{cls[k]}>{esc(label)}</th>" for k, label in RANKING_TABLE)
+    body = []
+    for i, r in enumerate(rows, 1):
+        cells = {
+            "rank": esc(i), "region_name": esc(r.get("region_name")),
+            "value_text": esc(value_text(float(r["value"]), r.get("unit") or "", r.get("approx") or "")),
+            "yoy_text": esc(yoy_text(None if r.get("yoy_pct") is None else float(r["yoy_pct"]))),
+            "period_label": esc(r.get("period_label")), "doc_title": esc(r.get("doc_title") or r.get("doc_path")),
+            "source": quote_html(r),
+        }
+        body.append("<tr>" + "".join(f"<td{cls[k]}>{cells[k]}</td>" for k, _ in RANKING_TABLE) + "</tr>")
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return (f"<style>{TABLE_CSS}{RANKING_CSS}</style>"
+            f'<table class="regmetrics-table regmetrics-ranking">{cap}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def show_ranking(frame: Any, year: int, *, caption: str = "", empty: str | None = None) -> None:
+    """Display `ranking_html`; its rows travel along for figures.csv. No row: the `empty` note."""
+    raw = [r for r in (frame.to_dicts() if hasattr(frame, "to_dicts") else list(frame)) if r.get("year") == year]
+    if not raw:
+        show_note(empty or f"{year}年没有可排名的数值。")
+        return
+    _display({"text/html": ranking_html(frame, year, caption=caption),
+              "text/plain": f"<ranking: {len(raw)} rows>", FIGURES_MIMETYPE: [_jsonable(r) for r in raw]})
+
+
 def show_sources(frame: Any) -> None:
     """Display the documents behind a frame's rows: title, publication date, path (escaped)."""
     rows = frame.to_dicts() if hasattr(frame, "to_dicts") else list(frame)
@@ -200,7 +283,9 @@ def export_html(nb: Any, title: str) -> str:
     exporter = HTMLExporter(config=c, template_name="lab")
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body
+    # The briefing is Chinese: lang="zh-CN" makes browsers draw it with the simplified-Chinese glyphs of a
+    # CJK font (Noto Sans CJK SC), not the Japanese ones a lang="en" page falls back to.
+    return re.sub(r"<html\b[^>]*>", '<html lang="zh-CN">', body, count=1)
 
 
 def _is_executable(attrs: str) -> bool:

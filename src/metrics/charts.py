@@ -86,17 +86,26 @@ def _f(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
+# Ranking bars: one row per region however many (31 provinces stay legible at this pitch), the value
+# printed at each bar's end in the shared 万/亿 unit, room on the right so the longest label fits.
+BAR_PITCH_PX = 26
+BAR_HEAD_PX = 110
+BAR_MIN_ROWS = 6  # a few bars still get a chart of readable height
+
+
 def ranking_bar(frame: Any, metric_name: str, year: int, empty: str | None = None) -> Chart:
-    """Horizontal bars of one year's regions, largest on top; bars not covering the full year are hatched.
+    """Horizontal bars of one year's regions, largest on top, each labelled with its value in Chinese
+    units (万户, 亿元); bars not covering the full year are hatched and named in the legend.
 
     No figure for `year`: an EmptyChart saying so (`empty`, or a default line).
     """
     rows = sorted((r for r in _rows(frame) if r.get("year") == year and r.get("value") is not None),
-                  key=lambda r: float(r["value"]))
+                  key=lambda r: (float(r["value"]), str(r.get("region_code"))))
     if not rows:
         return EmptyChart(empty or f"{year}年没有{metric_name}数值，无法绘制排名图：请换一个年份或指标。")
-    unit = rows[-1].get("unit") if rows else ""
-    scale = scale_for([float(r["value"]) for r in rows], unit or "")
+    unit = rows[-1].get("unit") or ""
+    scale = scale_for([float(r["value"]) for r in rows], unit)
+    kinds = {r.get("period_kind") == "year" for r in rows}
     fig = go.Figure()
     for full in (True, False):
         part = [r for r in rows if (r.get("period_kind") == "year") == full]
@@ -111,15 +120,21 @@ def ranking_bar(frame: Any, metric_name: str, year: int, empty: str | None = Non
             hovertemplate=HOVER.replace("@WHO@", "%{y}"),
             marker={"color": "#2166ac" if full else "#92c5de",
                     "pattern": {"shape": "" if full else "/"}},
-            text=[esc(value_text(float(r["value"]), unit or "", r.get("approx") or "", scale)) for r in part],
-            textposition="outside", cliponaxis=False,
+            # each label in its own 万/亿 unit (435.8万元, not 0.04358亿元); the axis keeps the shared one
+            text=[esc(value_text(float(r["value"]), unit, r.get("approx") or "")) for r in part],
+            textposition="outside", cliponaxis=False, textfont={"size": 12},
         )
+    top = max(float(r["value"]) for r in rows) / scale.divisor
     fig.update_layout(
-        title=esc(f"{year}年各地{metric_name}"),
-        xaxis_title=esc(scale.unit), barmode="overlay",
-        yaxis={"categoryorder": "array", "categoryarray": [esc(r["region_name"]) for r in rows]},
-        height=max(320, 60 + 28 * len(rows)), margin={"l": 120, "r": 80},
-        legend={"orientation": "h", "y": -0.15},
+        title=esc(f"{year}年{metric_name}（{len(rows)}个地区，单位：{scale.unit}）"),
+        barmode="overlay", bargap=0.25, showlegend=len(kinds) > 1,
+        xaxis={"range": [0, top * 1.18 if top > 0 else 1], "side": "top", "showgrid": True,
+               "ticksuffix": esc(scale.unit) if len(scale.unit) <= 2 else ""},
+        yaxis={"categoryorder": "array", "categoryarray": [esc(r["region_name"]) for r in rows],
+               "automargin": True, "tickfont": {"size": 13}},
+        height=BAR_HEAD_PX + BAR_PITCH_PX * max(len(rows), BAR_MIN_ROWS) + (40 if len(kinds) > 1 else 0),
+        margin={"l": 10, "r": 30, "t": 90, "b": 40},
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
     )
     return fig
 

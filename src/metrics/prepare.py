@@ -62,12 +62,18 @@ class FurnitureError(ValueError):
 
 
 @cache
-def _width_table() -> dict[int, str]:
+def _charmap() -> dict[str, Any]:
     with CHARMAP_YAML.open(encoding="utf-8") as fh:
         conf = yaml.safe_load(fh)
-    unknown = set(conf) - {"keep", "extra"}
+    unknown = set(conf) - {"keep", "extra", "simplified_too"}
     if unknown:
         raise FurnitureError(f"{CHARMAP_YAML.name}: unknown keys {sorted(unknown)}")
+    return conf
+
+
+@cache
+def _width_table() -> dict[int, str]:
+    conf = _charmap()
     keep = {ord(c) for c in conf.get("keep", [])}
     table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F) if cp not in keep}
     for src, dst in (conf.get("extra") or {}).items():
@@ -106,13 +112,15 @@ def _t2s() -> Any:
 
 @cache
 def _traditional() -> tuple[re.Pattern[str], dict[int, str]]:
-    """A regex matching any character OpenCC t2s changes on its own, and the per-character table."""
+    """A regex matching any character OpenCC t2s changes on its own (save those simplified text also
+    writes, doc_charmap.yaml `simplified_too`), and the per-character table."""
     ranges = [(0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00)]
     chars = "".join(chr(cp) for lo, hi in ranges for cp in range(lo, hi))
     converted = _t2s().convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):
         raise RuntimeError("OpenCC t2s changed the number of lines in its character probe")
-    table = {ord(a): b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
+    also = set(_charmap().get("simplified_too") or "")
+    table = {ord(a): b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1 and a not in also}
     cls = "".join(re.escape(chr(cp)) for cp in sorted(table))
     return re.compile(f"[{cls}]"), table
 

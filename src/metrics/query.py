@@ -19,14 +19,14 @@ from metrics.store import StoreError, connect_readonly, display_path, resolve_db
 
 __all__ = [
     "COMPARE_COLUMNS", "QueryError", "StoreError", "compare", "conflicts", "connect", "coverage", "document_figures",
-    "known_metrics", "known_regions", "known_years", "low_confidence", "metric_names", "region_profile",
+    "documents", "known_metrics", "known_regions", "known_years", "low_confidence", "metric_names", "region_profile",
     "trend",
 ]
 
 COMPARE_COLUMNS: tuple[str, ...] = (
     "region_code", "region_name", "region_level", "year", "metric", "value", "unit", "period_kind",
     "period_label", "approx", "yoy_pct", "subject", "doc_id", "doc_title", "doc_path", "published_on",
-    "quote", "char_start", "char_end", "confidence",
+    "quote", "char_start", "char_end", "confidence", "token", "sentence_start", "sentence_end",
 )
 _AS_FLOAT = {"value", "yoy_pct"}
 _SELECT = ", ".join(f"CAST({c} AS DOUBLE) AS {c}" if c in _AS_FLOAT else c for c in COMPARE_COLUMNS)
@@ -271,6 +271,18 @@ def known_regions(level: str | None = None, *, db: Db = None) -> list[str]:
             f"SELECT DISTINCT region_code FROM coverage {where} ORDER BY region_code", params  # noqa: S608
         ).fetchall()
         return [r[0] for r in rows]
+
+
+def documents(*, db: Db = None) -> pl.DataFrame:
+    """Every stored document: id, path, title, region (code, name, level), publication date, genre and
+    how many figures it gave, so a briefing can say whose reports hold no figure of a metric."""
+    with _using(db) as con:
+        return _frame(
+            con,
+            "SELECT d.id AS doc_id, d.path AS doc_path, d.title AS doc_title, d.region_code, "
+            "r.name AS region_name, r.level AS region_level, d.published_on, d.genre, d.n_figures "
+            "FROM documents d LEFT JOIN regions r ON r.code = d.region_code ORDER BY d.path",
+        )
 
 
 def document_figures(document: str, *, db: Db = None) -> pl.DataFrame:

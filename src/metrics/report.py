@@ -14,10 +14,12 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import time
 import traceback
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -127,6 +129,24 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}".strip()
 
 
+@contextmanager
+def kernel_config() -> Iterator[Any]:
+    """Kernel-manager settings for a run: the kernel talks over IPC sockets in a fresh private folder
+    (mode 0700, removed afterwards), not TCP on localhost, where ipykernel warns that anyone on the
+    machine could read the unencrypted traffic. The socket path is absolute, so kernel and client agree
+    whatever their working directories. Windows has no IPC transport and keeps TCP."""
+    from traitlets.config import Config
+
+    if os.name != "posix":
+        yield Config()
+        return
+    folder = tempfile.mkdtemp(prefix="regmetrics-kernel-")
+    try:
+        yield Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(folder, "k")}})
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def run_report(notebook: str, parameters: Mapping[str, Any] | None = None, *, out: Path | None = None,
                db: str | Path | None = None, today: date | None = None,
                timeout: int = DEFAULT_TIMEOUT_S) -> RunResult:
@@ -171,11 +191,12 @@ def run_report(notebook: str, parameters: Mapping[str, Any] | None = None, *, ou
     nbformat.write(nb, input_nb)
     executed = work / "executed.ipynb"
     try:
-        papermill.execute_notebook(
-            str(input_nb), str(executed), parameters=run_params, kernel_name=kernel,
-            cwd=str(src.parent), execution_timeout=timeout, start_timeout=120,
-            progress_bar=False, log_output=False, request_save_on_cell_execute=True,
-        )
+        with kernel_config() as config:
+            papermill.execute_notebook(
+                str(input_nb), str(executed), parameters=run_params, kernel_name=kernel,
+                cwd=str(src.parent), execution_timeout=timeout, start_timeout=120,
+                progress_bar=False, log_output=False, request_save_on_cell_execute=True, config=config,
+            )
         done = nbformat.read(executed, as_version=4)
         title = f"{name} {slug}"
         audit = briefing.write_briefing(done, title, work / "briefing.html")

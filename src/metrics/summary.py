@@ -174,6 +174,98 @@ def comparison_summary(frame: Any, metric_name: str, year: int, level: str = "pr
     return text
 
 
+def headline_sentence(frame: Any, metric_name: str, year: int, level: str = "province") -> str:
+    """The one line a briefing opens with: how many regions have the figure, who is highest and lowest."""
+    rows = sorted((r for r in _rows(frame) if r.get("year") == year and r.get("value") is not None),
+                  key=lambda r: (-float(r["value"]), str(r.get("region_code"))))
+    what = LEVEL_WORDS.get(level, "地区")
+    if not rows:
+        return f"{year}年{metric_name}：所选{what}都没有全口径数值。"
+    def say(r: dict[str, Any]) -> str:  # each value in its own 万/亿 unit: 35.2亿元, 435.8万元
+        return value_text(float(r["value"]), r.get("unit") or "", r.get("approx") or "") + qualifiers(r)
+
+    top, low = rows[0], rows[-1]
+    if len(rows) == 1:
+        return f"{year}年{metric_name}：仅{top['region_name']}有数值，为{say(top)}。"
+    return (f"{year}年{metric_name}：{len(rows)}个{what}有数值，{top['region_name']}最高（{say(top)}），"
+            f"{low['region_name']}最低（{say(low)}）。")
+
+
+# GB/T 2260 codes from 71 on are 台湾, 香港 and 澳门, whose figures these reports do not give: the
+# provinces a province-level briefing counts are the 31 of the mainland.
+MAINLAND_BELOW = "710000"
+
+
+def expected_regions(level: str, regions: list[str] | None = None) -> list[tuple[str, str]]:
+    """(code, name) of the regions a comparison could cover: the given ones, else the 31 mainland
+    provinces at province level; other levels have no fixed list (empty)."""
+    from metrics import regions as reg
+
+    if regions:
+        return [(c, getattr(reg.get(c), "name", c)) for c in regions]
+    if level != "province":
+        return []
+    return sorted((r["code"], r["name"]) for r in reg.all_regions()
+                  if r["level"] == "province" and r["valid_to"] is None and r["code"] < MAINLAND_BELOW)
+
+
+def _names(items: list[tuple[str, str]]) -> str:
+    return "、".join(name for _, name in items)
+
+
+# A government work report delivered early in a year reviews the year before (guideline: "a report
+# delivered in early 2025 that reviews 过去一年 → year 2024"); other documents speak of the year they
+# are published in.
+REVIEWS_PREVIOUS_YEAR = frozenset({"work_report"})
+
+
+def reviewed_year(published_on: Any, genre: str | None) -> int | None:
+    """The year a document reports on: its publication year, the year before for a work report."""
+    if published_on is None:
+        return None
+    return published_on.year - 1 if genre in REVIEWS_PREVIOUS_YEAR else published_on.year
+
+
+def reporting_sentence(frame: Any, documents: Any, metric_name: str, year: int, level: str = "province",
+                       regions: list[str] | None = None) -> str:
+    """Which regions report the metric for the year and which do not; of the latter, which have a
+    document about that year in the database that gives no such figure, and which have none."""
+    from metrics import regions as reg
+
+    have = {r["region_code"] for r in _rows(frame) if r.get("year") == year and r.get("value") is not None}
+    expected = expected_regions(level, regions)
+    what = LEVEL_WORDS.get(level, "地区")
+    if not expected:  # prefectures, counties: no fixed list, so only who has the figure
+        return f"{year}年共有{len(have)}个{what}有{metric_name}的全口径数值。"
+    covered: set[str] = set()
+    for d in _rows(documents):
+        code = d.get("region_code")
+        if not code or reviewed_year(d.get("published_on"), d.get("genre")) != year:
+            continue
+        found = reg.province_of(code) if level == "province" and not regions else reg.get(code)
+        if found is not None:
+            covered.add(found.code)
+    reporting = [(c, n) for c, n in expected if c in have]
+    missing = [(c, n) for c, n in expected if c not in have]
+    silent = [(c, n) for c, n in missing if c in covered]
+    absent = [(c, n) for c, n in missing if c not in covered]
+    scope = f"所选{len(expected)}个{what}" if regions else f"全国{len(expected)}个{what}"
+    if reporting:
+        text = f"{scope}中，{len(reporting)}个有{year}年{metric_name}的全口径数值：{_names(reporting)}。"
+        if not missing:
+            return text
+        text += f"其余{len(missing)}个没有："
+    else:
+        text = f"{scope}都没有{year}年{metric_name}的全口径数值："
+    parts = []
+    if silent:
+        parts.append(f"{len(silent)}个在库中有回顾{year}年的文件（当年发布的文件或次年的政府工作报告），"
+                     f"但未从中读出该数值（{_names(silent)}）")
+    if absent:
+        parts.append(f"{len(absent)}个在库中没有这样的文件（{_names(absent)}）")
+    return text + "；".join(parts) + "。"
+
+
 def profile_summary(frame: Any, region_name: str, metric_names: dict[str, str]) -> str:
     """The latest whole-scope value of each metric for the region, then how many 分项/口径 figures follow.
 
