@@ -13,10 +13,17 @@ from metrics.documents import SUPPORTED
 SUPPORTED_SUFFIXES = tuple(SUPPORTED)  # the readers documents.py has
 
 
-def expand_paths(paths: tuple[str, ...] | list[str]) -> list[Path]:
-    """Files named, plus the supported files inside named folders (recursively, sorted)."""
-    out: list[Path] = []
-    for p in map(Path, paths):
+def expand_paths(paths: tuple[str, ...] | list[str]) -> list[Path | str]:
+    """Files named, plus the supported files inside named folders (recursively, sorted); an fsspec URL
+    (s3://bucket/reports/) is listed through its backend and its files stay URLs (URLError if it cannot be)."""
+    from metrics.urls import is_url, list_files
+
+    out: list[Path | str] = []
+    for p in paths:
+        if is_url(p):
+            out.extend(list_files(p, SUPPORTED_SUFFIXES))
+            continue
+        p = Path(p)
         if p.is_dir():
             out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
         else:
@@ -26,9 +33,14 @@ def expand_paths(paths: tuple[str, ...] | list[str]) -> list[Path]:
 
 def expand_or_report(paths: tuple[str, ...]) -> list[Path]:
     """expand_paths, naming each folder that holds no supported file; exit 2 when nothing is left."""
+    from metrics.urls import URLError
+
     files = []
     for p in paths:
-        found = expand_paths([p])
+        try:
+            found = expand_paths([p])
+        except URLError as exc:
+            fail(str(exc))
         if not found:
             click.echo(f"regmetrics: no documents in {p}: give files or folders holding "
                        f"{', '.join(SUPPORTED_SUFFIXES)} files", err=True)
@@ -126,7 +138,7 @@ def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: b
     from metrics.paths import CORRECTIONS_CSV, RAW_DIR
     from metrics.store import StoreError
 
-    files = expand_paths(paths or (str(RAW_DIR),))
+    files = expand_or_report(paths) if paths else expand_paths((str(RAW_DIR),))
     if not files:
         fail(f"no documents in {', '.join(paths or (str(RAW_DIR),))}: give files or folders holding "
              f"{', '.join(SUPPORTED_SUFFIXES)} files")
