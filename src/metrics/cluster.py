@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -69,8 +70,10 @@ def connect(spec: str, *, timeout: float = CONNECT_TIMEOUT_S) -> Iterator[Any]:
     address, n = parse_spec(spec)
     if address == "local":
         try:
-            cluster = LocalCluster(n_workers=n or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                   silence_logs=logging.ERROR)
+            with warnings.catch_warnings():  # 8787 taken: another port is used, and describe() prints it
+                warnings.filterwarnings("ignore", message="Port .* is already in use")
+                cluster = LocalCluster(n_workers=n or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                                       silence_logs=logging.ERROR)
         except Exception as exc:  # ports, memory, a broken install: all end the run the same way
             raise ClusterError(f"cannot start a local Dask cluster: {type(exc).__name__}: {exc}") from None
         try:
