@@ -9,7 +9,7 @@ DB     ?= data/processed/regmetrics.duckdb
 CORPUS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv briefing ingest test test-fast eval eval-sealed bench lab lint notebooks clean
+.PHONY: help venv briefing ingest test test-fast eval eval-sealed bench bench-cluster lab lint notebooks clean
 
 help: ## list the targets
 	@echo "regmetrics make targets:"
@@ -55,6 +55,9 @@ eval-sealed: $(STAMP) ## score the sealed set tests/heldout3 (summary only: nobo
 
 bench: $(STAMP) ## throughput and latency benchmarks (CORPUS=dir to use your own texts)
 	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS))
+
+bench-cluster: $(STAMP) ## ingest on a Dask LocalCluster vs the process pool: 60,000 news items (CORPUS=dir)
+	$(BIN)/python bench/bench_cluster.py $(if $(CORPUS),--corpus $(CORPUS))
 
 lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/jupytext --sync notebooks/*.py >/dev/null
