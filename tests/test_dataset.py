@@ -105,6 +105,8 @@ def test_from_parquet_refuses_an_export_and_a_plain_folder(tmp_path: Path) -> No
                           "with `regmetrics extract --parquet OUT PATH...`\n")
     both = invoke("ingest", str(RAW_DIR), "--from-parquet", str(exported))
     assert both.exit_code == 2 and "not both" in both.stderr
+    pool = invoke("ingest", "--dask", "local", "--workers", "2", str(RAW_DIR))
+    assert pool.exit_code == 2 and pool.stderr.startswith("regmetrics: --workers sizes the local process pool")
 
 
 def test_documents_by_file_url_and_a_dataset_on_another_file_system(direct_db: Path, tmp_path: Path) -> None:

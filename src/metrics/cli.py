@@ -217,6 +217,8 @@ def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: b
         except (DatasetError, StoreError) as exc:
             fail(str(exc))
     else:
+        if dask_spec and workers:
+            fail("--workers sizes the local process pool; with --dask the cluster's workers extract: give one")
         files = expand_or_report(paths) if paths else expand_paths((str(RAW_DIR),))
         if not files:
             fail(f"no documents in {', '.join(paths or (str(RAW_DIR),))}: give files or folders holding "
