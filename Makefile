@@ -10,7 +10,7 @@ CORPUS ?=
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv briefing ingest test test-fast eval eval-sealed eval-fixtures bench lab lint notebooks clean
+.PHONY: help venv briefing ingest test test-fast eval eval-sealed eval-fixtures bench bench-cluster lab lint notebooks clean
 
 help: ## list the targets
 	@echo "regmetrics make targets:"
@@ -68,6 +68,9 @@ eval-fixtures: $(STAMP) ## the synthetic fixture sets tests/heldout* (regression
 
 bench: $(STAMP) ## throughput and latency benchmarks (CORPUS=dir to use your own texts)
 	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS))
+
+bench-cluster: $(STAMP) ## ingest on a Dask LocalCluster vs the process pool: 60,000 news items (CORPUS=dir)
+	$(BIN)/python bench/bench_cluster.py $(if $(CORPUS),--corpus $(CORPUS))
 
 lab: ingest ## JupyterLab on notebooks/ (paired .ipynb, regmetrics kernel) over the ingested sample data
 	@$(BIN)/jupytext --sync notebooks/*.py >/dev/null

@@ -65,3 +65,29 @@ def two_province_db(d: Path) -> Path:
     out = d / "regmetrics.duckdb"
     ingest(files, out, workers=1, extractor=fake_extract, corrections=d / "none.csv")
     return out
+
+
+def dying_extract(path: Path) -> object:
+    """The real extractor, except that a file named die* ends the process at once (a worker that dies)."""
+    import os
+
+    from metrics.pipeline import extract_file
+
+    if Path(path).name.startswith("die"):
+        os._exit(3)
+    return extract_file(path)
+
+
+def published_contents(db: Path) -> dict[str, list[tuple]]:
+    """Every row of the tables a publish writes, sorted; documents without ingested_at (the time of the run)."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("ATTACH ? AS db (READ_ONLY)", [str(db)])
+        out = {t: sorted(con.execute(f"SELECT * FROM db.{t}").fetchall(), key=repr)  # noqa: S608 - fixed names
+               for t in ("figures_raw", "figures", "headline", "coverage", "regions", "metrics")}
+        out["documents"] = sorted(con.execute("SELECT * EXCLUDE (ingested_at) FROM db.documents").fetchall(), key=repr)
+    finally:
+        con.close()
+    return out

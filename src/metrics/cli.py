@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,10 +16,17 @@ from metrics.documents import SUPPORTED
 SUPPORTED_SUFFIXES = tuple(SUPPORTED)  # the readers documents.py has
 
 
-def expand_paths(paths: tuple[str, ...] | list[str]) -> list[Path]:
-    """Files named, plus the supported files inside named folders (recursively, sorted)."""
-    out: list[Path] = []
-    for p in map(Path, paths):
+def expand_paths(paths: tuple[str, ...] | list[str]) -> list[Path | str]:
+    """Files named, plus the supported files inside named folders (recursively, sorted); an fsspec URL
+    (s3://bucket/reports/) is listed through its backend and its files stay URLs (URLError if it cannot be)."""
+    from metrics.urls import is_url, list_files
+
+    out: list[Path | str] = []
+    for p in paths:
+        if is_url(p):
+            out.extend(list_files(p, SUPPORTED_SUFFIXES))
+            continue
+        p = Path(p)
         if p.is_dir():
             out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
         else:
@@ -26,9 +36,14 @@ def expand_paths(paths: tuple[str, ...] | list[str]) -> list[Path]:
 
 def expand_or_report(paths: tuple[str, ...]) -> list[Path]:
     """expand_paths, naming each folder that holds no supported file; exit 2 when nothing is left."""
+    from metrics.urls import URLError
+
     files = []
     for p in paths:
-        found = expand_paths([p])
+        try:
+            found = expand_paths([p])
+        except URLError as exc:
+            fail(str(exc))
         if not found:
             click.echo(f"regmetrics: no documents in {p}: give files or folders holding "
                        f"{', '.join(SUPPORTED_SUFFIXES)} files", err=True)
@@ -44,6 +59,35 @@ def fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
+DASK_OPTION = click.option(
+    "--dask", "dask_spec", default=None, metavar="local[:N] | tcp://HOST:PORT",
+    help="Extract on a Dask cluster: a new local one of N worker processes, or the scheduler at an address.")
+PARTITION_OPTION = click.option("--partition-size", type=click.IntRange(min=1), default=None,
+                                help="Documents per Dask task [default: about 4 tasks per worker, 8 to 1000].")
+
+
+@contextmanager
+def dask_client(spec: str | None) -> Iterator[Any]:
+    """The Dask client for --dask (None without it); prints the cluster and its dashboard, fails in one line."""
+    if not spec:
+        yield None
+        return
+    from metrics.cluster import ClusterError, connect, describe
+
+    try:
+        with connect(spec) as client:
+            click.echo(f"regmetrics: {describe(client)}", err=True)
+            yield client
+    except ClusterError as exc:
+        fail(str(exc))
+
+
+def _partition_failed(index: int, n: int, docs: list[str], reason: str) -> None:
+    from metrics.cluster import partition_error_line
+
+    click.echo(f"regmetrics: {partition_error_line(index, n, docs, reason)}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="regmetrics")
 def main() -> None:
@@ -52,18 +96,48 @@ def main() -> None:
 
 @main.command(
     epilog="\b\nExample:\n  regmetrics extract data/raw --format table\n"
-    "  regmetrics extract report.pdf notes.docx --format jsonl > figures.jsonl"
+    "  regmetrics extract report.pdf notes.docx --format jsonl > figures.jsonl\n"
+    "  regmetrics extract --dask local:2 --parquet out/ s3://bucket/reports/\n"
+    "  then: duckdb -c \"SELECT metric, count(*) FROM 'out/figures/**/*.parquet' GROUP BY ALL\"\n"
+    "        regmetrics ingest --from-parquet out/"
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "table"]), default="jsonl",
               show_default=True, help="Output format, one record per figure.")
-def extract(paths: tuple[str, ...], fmt: str) -> None:
-    """Extract every headline figure from documents (files or folders) to stdout."""
+@click.option("--parquet", default=None, metavar="OUT",
+              help="Write a Parquet dataset to this folder or URL instead (OUT/figures/year=Y/region_code=C/, "
+                   "OUT/documents/); each partition writes its own files. An earlier dataset there is replaced.")
+@DASK_OPTION
+@PARTITION_OPTION
+def extract(paths: tuple[str, ...], fmt: str, parquet: str | None, dask_spec: str | None,
+            partition_size: int | None) -> None:
+    """Extract every headline figure from documents (files, folders or fsspec URLs) to stdout or a dataset."""
     from metrics.output import write_records
     from metrics.pipeline import extract_paths
 
-    records, failures = extract_paths(expand_or_report(paths), on_error=lambda p, why: click.echo(
-        f"regmetrics: cannot read {p}: {why}", err=True))
+    def cannot_read(p: object, why: str) -> None:
+        click.echo(f"regmetrics: cannot read {p}: {why}", err=True)
+
+    if dask_spec and not parquet:
+        fail("--dask writes a Parquet dataset: give --parquet OUT (or use regmetrics ingest --dask)")
+    if parquet:
+        from metrics.cluster import extract_to_parquet
+        from metrics.dataset import DatasetError
+
+        files = expand_or_report(paths)
+        with dask_client(dask_spec) as client:
+            try:
+                res = extract_to_parquet(files, parquet, client=client, partition_size=partition_size,
+                                         on_error=cannot_read, on_partition_error=_partition_failed)
+            except DatasetError as exc:
+                fail(str(exc))
+        click.echo(f"wrote {res.n_figures} figures of {res.n_documents} documents in {res.n_files} parquet files "
+                   f"under {res.out} ({res.n_partitions} partitions)")
+        if res.failures:
+            fail(f"{len(res.failures)} of {res.n_inputs} files could not be extracted (listed above and in the "
+                 "dataset's _regmetrics_export.json); the others were written", 1)
+        return
+    records, failures = extract_paths(expand_or_report(paths), on_error=cannot_read)
     write_records(records, fmt, sys.stdout)
     if failures:
         sys.exit(1)
@@ -106,7 +180,9 @@ def _print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
 @main.command(
     epilog="\b\nExamples:\n  regmetrics ingest                      # data/raw into data/processed/regmetrics.duckdb\n"
     "  regmetrics ingest more/reports --workers 2\n"
-    "  regmetrics ingest data/raw --prune --db /tmp/test.duckdb"
+    "  regmetrics ingest data/raw --prune --db /tmp/test.duckdb\n"
+    "  regmetrics ingest --dask local:2 data/raw          # or --dask tcp://scheduler:8786\n"
+    "  regmetrics ingest --from-parquet out/              # a dataset written by extract --parquet"
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @DB_OPTION
@@ -115,27 +191,47 @@ def _print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
 @click.option("--prune", is_flag=True, help="Remove documents that are not among PATHS.")
 @click.option("--corrections", type=click.Path(dir_okay=False), default=None,
               help="Corrections CSV [default: data/corrections.csv]; a missing file means none.")
+@DASK_OPTION
+@PARTITION_OPTION
+@click.option("--from-parquet", default=None, metavar="DIR",
+              help="Load a dataset written by `regmetrics extract --parquet` instead of extracting PATHS.")
 def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: bool,
-           corrections: str | None) -> None:
+           corrections: str | None, dask_spec: str | None, partition_size: int | None,
+           from_parquet: str | None) -> None:
     """Extract documents (files or folders, default data/raw) and publish them to the database.
 
     Unchanged files are skipped, changed files replace their figures, data/corrections.csv is
     applied, and the database is swapped in atomically. Exit 1 if any file could not be read.
     """
+    from metrics.dataset import DatasetError, ingest_parquet
     from metrics.ingest import ingest as run_ingest
     from metrics.paths import CORRECTIONS_CSV, RAW_DIR
     from metrics.store import StoreError
 
-    files = expand_paths(paths or (str(RAW_DIR),))
-    if not files:
-        fail(f"no documents in {', '.join(paths or (str(RAW_DIR),))}: give files or folders holding "
-             f"{', '.join(SUPPORTED_SUFFIXES)} files")
-    try:
-        result = run_ingest(files, db, workers=workers, prune=prune,
-                            corrections=Path(corrections) if corrections else CORRECTIONS_CSV,
-                            on_error=lambda p, why: click.echo(f"regmetrics: cannot read {p}: {why}", err=True))
-    except StoreError as exc:
-        fail(str(exc))
+    fixes = Path(corrections) if corrections else CORRECTIONS_CSV
+    if from_parquet:
+        if paths or dask_spec:
+            fail("give PATHS (extracted now) or --from-parquet DIR (extracted before), not both")
+        try:
+            result = ingest_parquet(from_parquet, db, prune=prune, corrections=fixes)
+        except (DatasetError, StoreError) as exc:
+            fail(str(exc))
+    else:
+        if dask_spec and workers:
+            fail("--workers sizes the local process pool; with --dask the cluster's workers extract: give one")
+        files = expand_or_report(paths) if paths else expand_paths((str(RAW_DIR),))
+        if not files:
+            fail(f"no documents in {', '.join(paths or (str(RAW_DIR),))}: give files or folders holding "
+                 f"{', '.join(SUPPORTED_SUFFIXES)} files")
+        with dask_client(dask_spec) as client:
+            from metrics.cluster import DaskRunner
+
+            runner = DaskRunner(client, partition_size, on_partition_error=_partition_failed) if client else None
+            try:
+                result = run_ingest(files, db, workers=workers, prune=prune, corrections=fixes, runner=runner,
+                                    on_error=lambda p, why: click.echo(f"regmetrics: cannot read {p}: {why}", err=True))
+            except StoreError as exc:
+                fail(str(exc))
     for w in result.warnings:
         click.echo(f"regmetrics: warning: {w}", err=True)
     for path, other in result.duplicates:

@@ -16,6 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from metrics.urls import URLError, is_url
+from metrics.urls import name as url_name
+from metrics.urls import read_bytes as read_url_bytes
+
 SUPPORTED = {".txt": "txt", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
 
 # Codecs charset-normalizer may choose between for a Chinese report without a BOM.
@@ -50,8 +54,8 @@ _LINK_ITEM_REST = 14
 class DocumentError(Exception):
     """A file that cannot be read as a report; `reason` is one human line saying why."""
 
-    def __init__(self, path: Path | str, reason: str) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path | str, reason: str) -> None:  # a URL stays a str
+        self.path = path if is_url(path) else Path(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
@@ -64,7 +68,7 @@ class RawDocument:
     "utf-16"), or "" for PDF and DOCX, whose containers carry their own text encoding.
     """
 
-    path: Path
+    path: Path | str
     name: str
     text: str
     format: str
@@ -74,17 +78,23 @@ class RawDocument:
 
 
 def read_document(path: Path | str) -> RawDocument:
-    """Read one report file; raises DocumentError with a one-line reason when it cannot."""
-    path = Path(path)
-    if not path.exists() and not path.is_symlink():
-        raise DocumentError(path, "no such file or folder: check the path")
-    suffix = path.suffix.lower()
+    """Read one report file (a local path or an fsspec URL); raises DocumentError with a one-line reason."""
+    if is_url(path):
+        name = url_name(str(path))
+    else:
+        path = Path(path)
+        if not path.exists() and not path.is_symlink():
+            raise DocumentError(path, "no such file or folder: check the path")
+        name = path.name
+    suffix = Path(name).suffix.lower()
     fmt = SUPPORTED.get(suffix)
     if fmt is None:
         raise DocumentError(path, f"unsupported file type {suffix or '(no extension)'}; "
                                   f"use one of {', '.join(sorted(SUPPORTED))}")
     try:
-        data = path.read_bytes()
+        data = read_url_bytes(path) if isinstance(path, str) else path.read_bytes()
+    except URLError as exc:
+        raise DocumentError(path, str(exc)) from None
     except IsADirectoryError:
         raise DocumentError(path, "is a folder, not a file") from None
     except FileNotFoundError:
@@ -99,7 +109,7 @@ def read_document(path: Path | str) -> RawDocument:
     if not text.strip():
         raise DocumentError(path, f"no text in this {fmt.upper()} file")
     return RawDocument(
-        path=path, name=path.name, text=text, format=fmt, encoding=encoding,
+        path=path, name=name, text=text, format=fmt, encoding=encoding,
         sha256=hashlib.sha256(data).hexdigest(), title_hint=title_hint,
     )
 

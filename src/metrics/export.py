@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
 from metrics.store import connect_readonly, resolve_db
 
 MARKER = "_regmetrics_export.json"
@@ -21,7 +23,8 @@ EXPORT_TYPES: dict[str, str] = {
     "metric": "VARCHAR", "value": "DECIMAL(38, 6)", "unit": "VARCHAR", "approx": "VARCHAR",
     "period_kind": "VARCHAR", "period_label": "VARCHAR", "period_start": "DATE", "period_end": "DATE",
     "yoy_pct": "DECIMAL(38, 6)", "subject": "VARCHAR", "token": "VARCHAR", "quote": "VARCHAR",
-    "char_start": "INTEGER", "char_end": "INTEGER", "confidence": "DOUBLE", "rule": "VARCHAR",
+    "char_start": "INTEGER", "char_end": "INTEGER", "sentence_start": "INTEGER", "sentence_end": "INTEGER",
+    "confidence": "DOUBLE", "rule": "VARCHAR",
     "figure_key": "VARCHAR", "corrected": "VARCHAR", "doc_id": "VARCHAR", "doc_title": "VARCHAR",
     "doc_path": "VARCHAR", "publisher": "VARCHAR", "published_on": "DATE",
 }
@@ -40,6 +43,18 @@ class ExportResult:
     n_files: int
 
 
+def figures_relation(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+    """figures_all with the export's columns and types, in the order the files hold them."""
+    select = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in EXPORT_TYPES.items())
+    return con.sql(f"SELECT {select} FROM figures_all ORDER BY year, region_code, metric, doc_id, char_start")  # noqa: S608
+
+
+def write_figures(rel: duckdb.DuckDBPyRelation, folder: Path | str, filename_pattern: str | None = None) -> None:
+    """Write figures_relation() rows to `folder`/year=Y/region_code=C/ (partition columns kept in the files)."""
+    rel.write_parquet(str(folder), partition_by=["year", "region_code"], write_partition_columns=True,
+                      overwrite=True, filename_pattern=filename_pattern)
+
+
 def export_parquet(out: Path | str, db: Path | str | None = None) -> ExportResult:
     """Write figures_all to `out`/year=Y/region_code=C/*.parquet, replacing an earlier export there.
 
@@ -49,7 +64,6 @@ def export_parquet(out: Path | str, db: Path | str | None = None) -> ExportResul
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
         raise ExportError(f"{out} exists and is not an earlier regmetrics export: choose a new or empty folder")
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    select = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in EXPORT_TYPES.items())
     con = connect_readonly(db)
     try:
         try:
@@ -58,11 +72,9 @@ def export_parquet(out: Path | str, db: Path | str | None = None) -> ExportResul
             tmp.mkdir()
         except OSError as exc:
             raise ExportError(f"cannot write to {out}: {exc.strerror or exc}: choose a writable folder") from None
-        rel = con.sql(f"SELECT {select} FROM figures_all ORDER BY year, region_code, metric, doc_id, char_start")  # noqa: S608
         n_rows = con.sql("SELECT count(*) FROM figures_all").fetchall()[0][0]
         if n_rows:
-            rel.write_parquet(str(tmp), partition_by=["year", "region_code"], write_partition_columns=True,
-                              overwrite=True)
+            write_figures(figures_relation(con), tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -16,7 +16,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +30,7 @@ from tqdm import tqdm
 from metrics import __version__, store
 from metrics.corrections import apply_corrections, file_sha256, load_corrections
 from metrics.paths import CORRECTIONS_CSV, PACKAGE_DATA, PACKAGE_DIR, ROOT
+from metrics.urls import is_url, open_binary
 
 LOCK_NAME = ".regmetrics.lock"
 
@@ -40,7 +41,13 @@ _EXTRACTOR_MODULES = ("figures.py", "pipeline.py", "documents.py", "prepare.py",
 
 
 Extractor = Callable[[Path], Any]
+# (file or URL, stored path, sha256 or "" to take the read document's, extractor version, extractor)
 Job = tuple[str, str, str, str, Extractor | None]
+# (stored path, document row or None, figure rows, error)
+JobResult = tuple[str, dict[str, Any] | None, list[dict[str, Any]], str]
+# Runs jobs somewhere (the local process pool, a Dask cluster) and yields their results in any order.
+Runner = Callable[[list[Job]], Iterable[JobResult]]
+Extracted = tuple[dict[str, Any], list[dict[str, Any]]]
 
 
 class IngestBusy(store.StoreError):
@@ -117,9 +124,9 @@ def ingest_lock(db: Path) -> Iterator[int]:
         os.close(fd)
 
 
-def _sha256_file(path: Path) -> str:
+def _sha256_file(path: Path | str) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_binary(path) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
@@ -136,7 +143,7 @@ def _iso_date(v: Any) -> date | None:
     return None
 
 
-def extract_job(job: Job) -> tuple[str, dict[str, Any] | None, list[dict[str, Any]], str]:
+def extract_job(job: Job) -> JobResult:
     """Worker: (file, stored path, sha256, extractor version, extractor) -> (stored path, document row,
     figure rows, error). The extractor defaults to pipeline.extract_file; tests pass their own."""
     from metrics.documents import DocumentError
@@ -145,12 +152,13 @@ def extract_job(job: Job) -> tuple[str, dict[str, Any] | None, list[dict[str, An
     if extractor is None:
         from metrics.pipeline import extract_file as extractor
     try:
-        result = extractor(Path(file))
+        result = extractor(file if is_url(file) else Path(file))
     except DocumentError as exc:
         return disp, None, [], exc.reason
     except Exception as exc:  # an extractor bug must not stop the other files
         return disp, None, [], f"extraction failed: {type(exc).__name__}: {exc}"
     raw, meta = result.raw, result.extraction.meta
+    sha = sha or raw.sha256  # a job made where the file is not read leaves the hash to the reader
     region = getattr(meta, "region", None)
     rows = store.figure_rows(sha, raw.name, result.extraction.figures)
     doc = {
@@ -187,8 +195,7 @@ def _warm_up() -> None:
     extract_text("2020年，福建省罚没款1元。")
 
 
-def _run_jobs(jobs: list[Job], workers: int, progress: bool, lock_fd: int = -1
-              ) -> Iterator[tuple[str, dict[str, Any] | None, list[dict[str, Any]], str]]:
+def _run_jobs(jobs: list[Job], workers: int, progress: bool, lock_fd: int = -1) -> Iterator[JobResult]:
     bar = tqdm(total=len(jobs), desc="extract", unit="doc", file=sys.stderr,
                disable=not (progress and sys.stderr.isatty()))
     try:
@@ -215,10 +222,11 @@ def _stored_file(disp: str) -> Path:
     return p if p.is_absolute() else ROOT / p
 
 
-def _published_state(db: Path) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
-    """(meta, {path: (id, extractor_version)}) of the published database, empty when there is none."""
+def _published_state(db: Path, result: IngestResult) -> tuple[dict[str, str], dict[str, tuple[str, str]], bool]:
+    """(meta, {path: (id, extractor_version)}, rebuild) of the published database, empty when there is none;
+    rebuild (with a warning in `result`) when its schema is not the one this regmetrics writes."""
     if not db.exists():
-        return {}, {}
+        return {}, {}, False
     con = store.connect_readonly(db)
     try:
         meta = store.get_meta(con)
@@ -228,39 +236,43 @@ def _published_state(db: Path) -> tuple[dict[str, str], dict[str, tuple[str, str
             rows = []
     finally:
         con.close()
-    return meta, {p: (i, v) for p, i, v in rows}
+    if meta and meta.get("schema_version") != store.SCHEMA_VERSION:
+        result.warnings.append(
+            f"{db} has schema version {meta.get('schema_version')}, this regmetrics writes "
+            f"{store.SCHEMA_VERSION}: rebuilding it from the given files only")
+        return meta, {}, True
+    return meta, {p: (i, v) for p, i, v in rows}, False
 
 
-def ingest(files: Sequence[Path], db: Path | str | None = None, *, workers: int | None = None,
+def ingest(files: Sequence[Path | str], db: Path | str | None = None, *, workers: int | None = None,
            prune: bool = False, corrections: Path = CORRECTIONS_CSV, progress: bool = True,
-           on_error: Callable[[str, str], None] | None = None, extractor: Extractor | None = None) -> IngestResult:
-    """Bring the database up to date with `files` and publish it atomically; see the module docstring.
+           on_error: Callable[[str, str], None] | None = None, extractor: Extractor | None = None,
+           runner: Runner | None = None) -> IngestResult:
+    """Bring the database up to date with `files` (paths or fsspec URLs) and publish it atomically; see
+    the module docstring.
 
     Unchanged files (same path, bytes and extractor) are not re-extracted. With prune=True documents
     not among `files` are removed. Unreadable files are reported through on_error and in the result.
     `extractor(path) -> FileResult` defaults to pipeline.extract_file (a module-level function, picklable).
+    `runner(jobs)` runs the extraction jobs elsewhere (metrics.cluster: a Dask cluster) instead of the
+    local pool of `workers` processes.
     """
     db_path = store.resolve_db(db)
     result = IngestResult(db=db_path)
     workers = workers or os.cpu_count() or 1
     version = extractor_version(extractor)
     with ingest_lock(db_path) as lock_fd:
-        meta, published = _published_state(db_path)
-        rebuild = bool(meta) and meta.get("schema_version") != store.SCHEMA_VERSION
-        if rebuild:
-            result.warnings.append(
-                f"{db_path} has schema version {meta.get('schema_version')}, this regmetrics writes "
-                f"{store.SCHEMA_VERSION}: rebuilding it from the given files only")
-            published = {}
+        meta, published, rebuild = _published_state(db_path, result)
 
         def fail(disp: str, reason: str) -> None:
             result.failures.append((disp, reason))
             if on_error:
                 on_error(disp, reason)
 
-        inputs: dict[str, Path] = {}
+        inputs: dict[str, Path | str] = {}
         for f in files:
-            inputs.setdefault(store.display_path(Path(f)), Path(f))
+            f = f if is_url(f) else Path(f)
+            inputs.setdefault(store.display_path(f), f)
         result.n_inputs = len(inputs)
         jobs: list[Job] = []
         for disp, f in sorted(inputs.items()):
@@ -274,41 +286,70 @@ def ingest(files: Sequence[Path], db: Path | str | None = None, *, workers: int 
             else:
                 jobs.append((str(f), disp, sha, version, extractor))
 
-        extracted: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
-        for disp, doc, rows, error in _run_jobs(jobs, workers, progress, lock_fd):
+        extracted: list[Extracted] = []
+        results = runner(jobs) if runner else _run_jobs(jobs, workers, progress, lock_fd)
+        for disp, doc, rows, error in results:
             if doc is None:
                 fail(disp, error)
             else:
                 extracted.append((doc, rows))
-        extracted.sort(key=lambda e: e[0]["path"])
-
-        delete, inserts = _plan(published, extracted, inputs, prune, result)
-
-        ref = store.load_reference()
-        corrections_sha = file_sha256(corrections)
-        new_meta = {
-            "schema_version": store.SCHEMA_VERSION, "extractor_version": version,
-            "corrections_sha256": corrections_sha, "reference_sha256": ref.fingerprint(),
-        }
-        changed = bool(delete or inserts) or rebuild or not db_path.exists() or any(
-            meta.get(k) != v for k, v in new_meta.items() if k != "extractor_version")
-        if changed:
-            fixes, issues = load_corrections(corrections)
-            result.correction_issues.extend(issues)
-            _publish(db_path, copy_from=None if rebuild else db_path, delete=sorted(delete), inserts=inserts,
-                     ref=ref, fixes=fixes, corrections_name=corrections.name, meta=new_meta, result=result)
-            result.published = True
-        else:
-            # Nothing to publish: repeat what the last publish could not apply, so it is not forgotten.
-            result.corrections_applied = int(meta.get("corrections_applied", 0))
-            result.correction_issues.extend(json.loads(meta.get("correction_issues", "[]")))
-        _count(db_path, result)
+        _publish_changes(db_path, meta, published, rebuild, extracted, inputs, prune, corrections, version, result)
     return result
 
 
-def _plan(published: dict[str, tuple[str, str]], extracted: list[tuple[dict[str, Any], list[dict[str, Any]]]],
-          inputs: dict[str, Path], prune: bool, result: IngestResult
-          ) -> tuple[set[str], list[tuple[dict[str, Any], list[dict[str, Any]]]]]:
+def ingest_extracted(documents: Iterable[Extracted], db: Path | str | None = None, *, prune: bool = False,
+                     corrections: Path = CORRECTIONS_CSV) -> IngestResult:
+    """Publish documents extracted elsewhere (document row, figure rows), e.g. read back from a Parquet
+    dataset, exactly as ingest() publishes what it extracts: a document whose path, sha256 and extractor
+    version are already published is unchanged, corrections are applied, the database is swapped in."""
+    db_path = store.resolve_db(db)
+    result = IngestResult(db=db_path)
+    with ingest_lock(db_path):
+        meta, published, rebuild = _published_state(db_path, result)
+        extracted: list[Extracted] = []
+        inputs: set[str] = set()
+        for doc, rows in documents:
+            inputs.add(doc["path"])
+            if published.get(doc["path"]) == (doc["id"], doc["extractor_version"]):
+                result.unchanged += 1
+            else:
+                extracted.append((doc, rows))
+        result.n_inputs = len(inputs)
+        _publish_changes(db_path, meta, published, rebuild, extracted, inputs, prune, corrections,
+                         extractor_version(), result)
+    return result
+
+
+def _publish_changes(db_path: Path, meta: dict[str, str], published: dict[str, tuple[str, str]], rebuild: bool,
+                     extracted: list[Extracted], inputs: Collection[str], prune: bool, corrections: Path,
+                     version: str, result: IngestResult) -> None:
+    """Plan the changes against the published database and publish them (or record that none were needed)."""
+    extracted.sort(key=lambda e: e[0]["path"])
+    delete, inserts = _plan(published, extracted, inputs, prune, result)
+
+    ref = store.load_reference()
+    corrections_sha = file_sha256(corrections)
+    new_meta = {
+        "schema_version": store.SCHEMA_VERSION, "extractor_version": version,
+        "corrections_sha256": corrections_sha, "reference_sha256": ref.fingerprint(),
+    }
+    changed = bool(delete or inserts) or rebuild or not db_path.exists() or any(
+        meta.get(k) != v for k, v in new_meta.items() if k != "extractor_version")
+    if changed:
+        fixes, issues = load_corrections(corrections)
+        result.correction_issues.extend(issues)
+        _publish(db_path, copy_from=None if rebuild else db_path, delete=sorted(delete), inserts=inserts,
+                 ref=ref, fixes=fixes, corrections_name=corrections.name, meta=new_meta, result=result)
+        result.published = True
+    else:
+        # Nothing to publish: repeat what the last publish could not apply, so it is not forgotten.
+        result.corrections_applied = int(meta.get("corrections_applied", 0))
+        result.correction_issues.extend(json.loads(meta.get("correction_issues", "[]")))
+    _count(db_path, result)
+
+
+def _plan(published: dict[str, tuple[str, str]], extracted: list[Extracted], inputs: Collection[str],
+          prune: bool, result: IngestResult) -> tuple[set[str], list[Extracted]]:
     """Which stored documents go (ids) and which extracted ones come in; counts go to `result`.
 
     A changed file replaces its old row; content already stored under a path that still exists is a
@@ -316,7 +357,7 @@ def _plan(published: dict[str, tuple[str, str]], extracted: list[tuple[dict[str,
     """
     owner: dict[str, str] = {i: p for p, (i, _) in published.items()}  # id -> path after the run
     delete: set[str] = set()
-    inserts: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    inserts: list[Extracted] = []
     for doc, rows in extracted:
         disp, sha = doc["path"], doc["id"]
         old = published.get(disp)
@@ -346,7 +387,7 @@ def _plan(published: dict[str, tuple[str, str]], extracted: list[tuple[dict[str,
 
 
 def _publish(db: Path, *, copy_from: Path | None, delete: list[str],
-             inserts: list[tuple[dict[str, Any], list[dict[str, Any]]]], ref: store.Reference,
+             inserts: list[Extracted], ref: store.Reference,
              fixes: list[Any], corrections_name: str, meta: dict[str, str], result: IngestResult) -> None:
     """Build the staging database and swap it in atomically."""
     staging = staging_path(db)

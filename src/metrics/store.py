@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from metrics.figures import RECORD_FIELDS, Figure, decimal_text
 from metrics.paths import DEFAULT_DB, PACKAGE_DATA, ROOT
+from metrics.urls import is_url
 
 SCHEMA_VERSION = "1"
 ALIAS = "regmetrics"
@@ -52,9 +53,11 @@ def resolve_db(db: str | Path | None) -> Path:
     return Path(db) if db is not None else DEFAULT_DB
 
 
-def display_path(path: Path) -> str:
-    """How a document's path is stored: relative to the checkout when inside it, else absolute."""
-    p = path.resolve()
+def display_path(path: Path | str) -> str:
+    """How a document's path is stored: relative to the checkout when inside it, else absolute; a URL as is."""
+    if is_url(path):
+        return str(path)
+    p = Path(path).resolve()
     try:
         return p.relative_to(ROOT).as_posix()
     except ValueError:
