@@ -11,11 +11,14 @@ import pytest
 from metrics.pipeline import extract_paths
 
 ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT / "tests" / "real"
 # Raise these when the extractor improves; keep a little slack below the measured figures.
 MIN_PRECISION = 0.98
 MIN_RECALL = 0.98
-# The dev sets (annotated separately, now used in development) check generalisation: a little slack
-# below what each measures (heldout, heldout2 and heldout4 1.000/1.000).
+# Real documents annotated by independent annotators (tests/real/README.md), measured at these floors'
+# last raise: dev (tuned on) 0.906/0.879, shared (never tuned on) 0.750/0.818.
+MIN_REAL = {"dev": (0.88, 0.85), "shared": (0.72, 0.78)}
+# The synthetic fixture sets (documents written for the tests): regression only, not accuracy.
 MIN_HELDOUT = {"heldout": 0.98, "heldout2": 0.98, "heldout4": 0.98}
 
 
@@ -56,3 +59,13 @@ def test_precision_and_recall_on_the_held_out_sets(name: str) -> None:
     precision, recall, counts = _precision_recall([heldout / "gold.jsonl"], heldout / "docs")
     assert precision >= MIN_HELDOUT[name], f"{name} precision {precision:.3f} ({counts})"
     assert recall >= MIN_HELDOUT[name], f"{name} recall {recall:.3f} ({counts})"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(MIN_REAL))
+def test_precision_and_recall_on_the_real_sets(name: str) -> None:
+    real = REAL / name
+    precision, recall, counts = _precision_recall([real / "gold.jsonl"], real / "docs")
+    min_p, min_r = MIN_REAL[name]
+    assert precision >= min_p, f"real {name} precision {precision:.3f} ({counts})"
+    assert recall >= min_r, f"real {name} recall {recall:.3f} ({counts})"
