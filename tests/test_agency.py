@@ -147,3 +147,21 @@ def subjects(text: str) -> list[tuple[str, str]]:
 ])
 def test_registration_subjects(text: str, expected: list[tuple[str, str]]) -> None:
     assert subjects(text) == expected
+
+
+def regions_of(text: str) -> list[tuple[str, str | None]]:
+    return [(f.metric, f.region_code) for f in extract_text(text, published_on=PUB_2023).figures]
+
+
+def test_a_figure_counted_where_they_came_to() -> None:
+    # crud-2-1-217: firms from Hong Kong set up in Guangzhou (穗)
+    assert regions_of("2022年香港在穗新设企业1429家，占当年新设立外资企业总量41.5%。") == [
+        ("new_enterprises", "440100")]
+
+
+def test_a_story_about_one_district_places_its_unplaced_figures_there() -> None:
+    # crud-2-1-570 (shortened): no bureau named, the district named throughout, the city twice
+    text = ("8月8日，在沈阳市系列新闻发布会上，苏家屯区区长表示，上半年，苏家屯区地区生产总值增长1.7%。"
+            "在招商投资方面，苏家屯区签约项目76个。强化市场主体培育，新登记市场主体6173户，净增长2650户。"
+            "苏家屯区转型升级不断加快。品质城区苏家屯区推动品质城区建设。沈阳地铁6号线全面进场施工。")
+    assert regions_of(text) == [("new_market_entities", "210111")]

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from metrics import regions
 from metrics.catalogue import Catalogue
-from metrics.context import Doc, Hit
+from metrics.context import CTX, Doc, Hit
 from metrics.doc_periods import in_year
 from metrics.figures import Figure
 from metrics.periods import Period
@@ -26,6 +26,8 @@ _YEAR_ITEM = re.compile(r"(?:19|20)[0-9]{2}(?=年)")
 _DIGIT = re.compile(r"[0-9]")
 # Names of a 分别 list given in quotes: "“食品质量”“商品分量不足”“标签、说明书不规范”" (a 、 inside
 # quotes belongs to one name); not a quote longer than a name.
+_LOCATED_IN = re.compile(CTX["located_in"])
+_CITY_ABBREVIATIONS: dict[str, str] = CTX["city_abbreviations"]
 _QUOTED = re.compile(r"[“\"]([^“”\"]{1,20})[”\"]")
 
 
@@ -195,6 +197,11 @@ class Dresser:
             r = _scope_region(last_s[2], base)
             if r is not None:
                 return r, "sentence"
+        located = _LOCATED_IN.search(d.norm, last_m.end if last_m is not None else ss, pos)
+        if located is not None:  # "香港在穗新设企业": the place they came to, not where from
+            r = regions.get(_CITY_ABBREVIATIONS[located.group("abbr")])
+            if r is not None:
+                return r, "sentence"
         if last_m is not None:
             return last_m.region, "sentence"
         sec_start = d.section_start(pos)
@@ -208,7 +215,7 @@ class Dresser:
         if sec is not None:
             return sec, "section"
         if d.scope is not None:
-            return d.scope, "document"
+            return d.deepest_scope(), "document"
         return None, "none"
 
 

@@ -167,6 +167,7 @@ class Doc(PeriodReader):
         self.body_starts = [s for s, _ in self.body]
         self.scope = _meta_region(meta)
         self._within = self.scope.code if self.scope else None
+        self._deepest: regions.Region | None = None
         self._year: int | None = published_on.year if published_on else None
         self._year_known = published_on is not None
         title = _WORK_REPORT.search(n, 0, min(len(n), 400))
@@ -182,6 +183,24 @@ class Doc(PeriodReader):
         self._opening_known = False
         self._cutoff: Period | None = None
         self._cutoff_known = False
+
+    def deepest_scope(self) -> regions.Region | None:
+        """The document's area for a figure that names none: with no publisher to say whose figures they
+        are, the district or city the text talks about most inside it ("苏家屯区" six times in a story
+        that names 沈阳 twice), else the document's area."""
+        if self._deepest is None:
+            self._deepest = self.scope
+            if self.meta.publisher is None and self.scope is not None and self.scope.level == "province":
+                text = self.norm[:10000]
+                named = [m.region.code for m in regions.find_mentions(text)]
+                for level in ("county", "prefecture"):
+                    r = regions.dominant_region(text, level=level)
+                    # …only when the text names it more often than the province itself
+                    if r is not None and regions.is_within(r.code, self.scope.code) \
+                            and named.count(r.code) > named.count(self.scope.code):
+                        self._deepest = r
+                        break
+        return self._deepest
 
     def _is_area(self, m: regions.Mention, para: Para) -> bool:
         n = self.norm
