@@ -115,6 +115,9 @@ NOTHING = [
     "长城汽车表示，截至7月14日，已收到网友举报线索近千条。",
     "2023年上半年，人身保险公司万张保单投诉量中位数为1.09件/万张。",
     "上半年，上海市各级消保委受理消费投诉23万余件。",
+    # one firm's batches in a drug notice; transport and land enforcement
+    "经甘肃省药品检验研究院检验，标示为北京朗迪制药有限公司委托山西振东制药股份有限公司生产的7批次碳酸钙D3颗粒（Ⅱ）不符合规定。",
+    "6月以来广东查处客运车辆违法违规案件3487宗",
     # customs inspection is not market-regulation sampling
     "今年1月至6月，衢州海关共检验出口制冷剂1843批，共29925吨。",
     # a classifier counter before its noun counts that noun
