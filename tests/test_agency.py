@@ -118,6 +118,9 @@ NOTHING = [
     # one firm's batches in a drug notice; transport and land enforcement
     "经甘肃省药品检验研究院检验，标示为北京朗迪制药有限公司委托山西振东制药股份有限公司生产的7批次碳酸钙D3颗粒（Ⅱ）不符合规定。",
     "6月以来广东查处客运车辆违法违规案件3487宗",
+    # losses recovered by fighting crime or clearing arrears (gwr2025-浙江, gwr2025-内蒙古)
+    "重拳打击各类经济犯罪，为群众挽回经济损失22.2亿元。",
+    "诚信建设扎实推进，大力整治各类失信行为，为企业清欠账款、挽回损失71.4亿元。",
     # customs inspection is not market-regulation sampling
     "今年1月至6月，衢州海关共检验出口制冷剂1843批，共29925吨。",
     # a classifier counter before its noun counts that noun

@@ -51,7 +51,8 @@ class SubjectReader:
         start = h.seg_start if h.seg_start >= 0 else h.clause_start
         end = h.tok.start
         if cm.spec.id in _REGISTRATION_METRICS:
-            return self._registration_subject(h, cm, start, end)
+            subject = self._registration_subject(h, cm, start, end)
+            return cm.spec.subject_rewrite.get(subject, subject)
         if cm.spec.id == "sampling_batches" and h.tok.text:
             after = _SAMPLED_AFTER.match(n, h.tok.end)
             if after is not None and not _SAMPLED_NOT.search(after.group("obj")):
