@@ -89,8 +89,9 @@ def extract_text(text: str, *, doc: str = "", published_on: date | None = None,
     work, back = unwrap(prep)
     d = Doc(work, meta, ref)
     figures = _Extractor(d, catalogue()).run()
+    news = [seg[0] for seg in back] if back is not None else None
     for f in figures:
         f.doc = doc
         if back is not None:
-            map_back(f, back, prep.text)
+            map_back(f, back, prep.text, news)
     return Extraction(meta=meta, figures=figures)
