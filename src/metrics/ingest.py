@@ -61,6 +61,7 @@ class IngestResult:
     n_documents: int = 0
     n_figures: int = 0
     corrections_applied: int = 0
+    corrections_elsewhere: int = 0  # rows of the corrections file naming documents not in this database
     published: bool = False
     failures: list[tuple[str, str]] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
@@ -363,7 +364,7 @@ def _publish(db: Path, *, copy_from: Path | None, delete: list[str],
         store.insert_figures(con, [r for _, rows in inserts for r in rows])
         store.write_reference(con, ref)
         store.rebuild_figures(con)
-        result.corrections_applied, issues = apply_corrections(con, fixes, corrections_name)
+        result.corrections_applied, issues, result.corrections_elsewhere = apply_corrections(con, fixes, corrections_name)
         result.correction_issues.extend(issues)
         store.refresh_headline(con)
         store.set_meta(con, {**meta, "corrections_applied": str(result.corrections_applied),
