@@ -36,7 +36,8 @@ LOCK_NAME = ".regmetrics.lock"
 # Modules and data whose change can change what is extracted: a new fingerprint re-extracts everything.
 _EXTRACTOR_MODULES = ("figures.py", "pipeline.py", "documents.py", "prepare.py", "metadata.py", "regions.py",
                       "numbers.py", "periods.py", "catalogue.py", "extract.py", "tables.py", "context.py",
-                      "classify.py", "attribute.py", "subjects.py", "dedupe.py", "unwrap.py")
+                      "classify.py", "attribute.py", "subjects.py", "dedupe.py", "unwrap.py", "doc_periods.py",
+                      "precheck.py")
 
 
 Extractor = Callable[[Path], Any]
