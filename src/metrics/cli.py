@@ -106,7 +106,8 @@ def _print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
 @main.command(
     epilog="\b\nExamples:\n  regmetrics ingest                      # data/raw into data/processed/regmetrics.duckdb\n"
     "  regmetrics ingest more/reports --workers 2\n"
-    "  regmetrics ingest data/raw --prune --db /tmp/test.duckdb"
+    "  regmetrics ingest data/raw --prune --db /tmp/test.duckdb\n"
+    "  regmetrics ingest crawl/ --max-seconds 20 --max-mb 8   # a tighter per-document budget"
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @DB_OPTION
@@ -115,13 +116,20 @@ def _print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
 @click.option("--prune", is_flag=True, help="Remove documents that are not among PATHS.")
 @click.option("--corrections", type=click.Path(dir_okay=False), default=None,
               help="Corrections CSV [default: data/corrections.csv]; a missing file means none.")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Time budget per document: an extraction running longer is stopped [default: 60].")
+@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Size budget per document: a larger file is not read [default: 32].")
 def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: bool,
-           corrections: str | None) -> None:
+           corrections: str | None, max_seconds: float | None, max_mb: float | None) -> None:
     """Extract documents (files or folders, default data/raw) and publish them to the database.
 
     Unchanged files are skipped, changed files replace their figures, data/corrections.csv is
-    applied, and the database is swapped in atomically. Exit 1 if any file could not be read.
+    applied, and the database is swapped in atomically. A document over the time or size budget is
+    named with the reason, recorded as not extracted (coverage() lists it) and the rest is published.
+    Exit 1 if any file could not be read or was over budget.
     """
+    from metrics.ingest import DEFAULT_MAX_MB, DEFAULT_MAX_SECONDS
     from metrics.ingest import ingest as run_ingest
     from metrics.paths import CORRECTIONS_CSV, RAW_DIR
     from metrics.store import StoreError
@@ -133,7 +141,10 @@ def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: b
     try:
         result = run_ingest(files, db, workers=workers, prune=prune,
                             corrections=Path(corrections) if corrections else CORRECTIONS_CSV,
-                            on_error=lambda p, why: click.echo(f"regmetrics: cannot read {p}: {why}", err=True))
+                            on_error=lambda p, why: click.echo(f"regmetrics: cannot read {p}: {why}", err=True),
+                            max_seconds=max_seconds or DEFAULT_MAX_SECONDS, max_mb=max_mb or DEFAULT_MAX_MB,
+                            on_over_budget=lambda p, why: click.echo(f"regmetrics: not extracted {p}: {why}",
+                                                                     err=True))
     except StoreError as exc:
         fail(str(exc))
     for w in result.warnings:
@@ -147,10 +158,12 @@ def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: b
     state = "published" if result.published else "nothing changed in"
     click.echo(f"{state} {result.db}: {changes}; {result.n_documents} documents, {result.n_figures} figures"
                + (f", {result.corrections_applied} corrections applied" if result.corrections_applied else ""))
-    if result.failures:
-        rest = ("the others were published" if len(result.failures) < result.n_inputs
+    left_out = len(result.failures) + len(result.over_budget)
+    if left_out:
+        rest = ("the others were published" if left_out < result.n_inputs
                 else f"nothing was added to {result.db}")
-        fail(f"{len(result.failures)} of {result.n_inputs} files could not be read (listed above); {rest}", 1)
+        what = " or were over budget" if result.over_budget else ""
+        fail(f"{left_out} of {result.n_inputs} files could not be read{what} (listed above); {rest}", 1)
 
 
 @main.command(

@@ -11,13 +11,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -32,6 +28,11 @@ from metrics.corrections import apply_corrections, file_sha256, load_corrections
 from metrics.paths import CORRECTIONS_CSV, PACKAGE_DATA, PACKAGE_DIR, ROOT
 
 LOCK_NAME = ".regmetrics.lock"
+# The per-document budget: a file larger than this is not read, an extraction running longer than this
+# is stopped (its worker killed); either is named with the reason, recorded in the `unextracted` table,
+# and the ingest goes on. Real reports are well under 1 MB and take well under a second.
+DEFAULT_MAX_SECONDS = 60.0
+DEFAULT_MAX_MB = 32.0
 
 # Modules and data whose change can change what is extracted: a new fingerprint re-extracts everything.
 _EXTRACTOR_MODULES = ("figures.py", "pipeline.py", "documents.py", "prepare.py", "metadata.py", "regions.py",
@@ -63,6 +64,7 @@ class IngestResult:
     n_figures: int = 0
     corrections_applied: int = 0
     corrections_elsewhere: int = 0  # rows of the corrections file naming documents not in this database
+    over_budget: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): recorded, not extracted
     published: bool = False
     failures: list[tuple[str, str]] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
@@ -168,20 +170,6 @@ def extract_job(job: Job) -> tuple[str, dict[str, Any] | None, list[dict[str, An
     return disp, doc, rows, ""
 
 
-def _worker_init(parent: int, lock_fd: int) -> None:
-    """Worker initializer: drop the inherited lock descriptor (so only the ingest process holds the
-    lock) and end the worker when that process dies (kill -9 leaves no orphans)."""
-    if lock_fd >= 0:
-        os.close(lock_fd)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def _warm_up() -> None:
     """Load the extractor's tables once in the parent, so forked workers start ready."""
     from metrics.extract import extract_text
@@ -189,25 +177,32 @@ def _warm_up() -> None:
     extract_text("2020年，福建省罚没款1元。")
 
 
-def _run_jobs(jobs: list[Job], workers: int, progress: bool, lock_fd: int = -1
-              ) -> Iterator[tuple[str, dict[str, Any] | None, list[dict[str, Any]], str]]:
+def _run_jobs(jobs: list[Job], workers: int, progress: bool, lock_fd: int = -1, max_seconds: float | None = None
+              ) -> Iterator[tuple[str, dict[str, Any] | None, list[dict[str, Any]], str, bool]]:
+    """(stored path, document row, figure rows, error, over the time budget) of every job. With a time
+    budget (or several workers) jobs run in forked workers, and one that overruns has its worker killed."""
     bar = tqdm(total=len(jobs), desc="extract", unit="doc", file=sys.stderr,
                disable=not (progress and sys.stderr.isatty()))
     try:
-        if workers <= 1 or len(jobs) <= 1:
+        if max_seconds is None and (workers <= 1 or len(jobs) <= 1):
             for job in jobs:
-                yield extract_job(job)
+                yield (*extract_job(job), False)
                 bar.update()
             return
-        if jobs[0][4] is None:
+        if jobs and jobs[0][4] is None:
             _warm_up()
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_worker_init, initargs=(os.getpid(), lock_fd)) as pool:
-            # chunks of jobs per round trip: one future per small document costs more than extracting it
-            chunk = max(1, min(32, len(jobs) // (workers * 8)))
-            for out in pool.map(extract_job, jobs, chunksize=chunk):
-                yield out
-                bar.update()
+        from metrics.workers import run_budgeted
+
+        for out in run_budgeted(extract_job, jobs, workers, max_seconds, close_fds=(lock_fd,) if lock_fd >= 0 else ()):
+            disp = jobs[out.index][1]
+            if out.overrun:
+                yield disp, None, [], (f"extraction ran past the time budget of {max_seconds:g} s and was "
+                                       "stopped: raise --max-seconds to extract it"), True
+            elif out.died:
+                yield disp, None, [], f"extraction failed: {out.died}", False
+            else:
+                yield (*out.result, False)
+            bar.update()
     finally:
         bar.close()
 
@@ -217,10 +212,11 @@ def _stored_file(disp: str) -> Path:
     return p if p.is_absolute() else ROOT / p
 
 
-def _published_state(db: Path) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
-    """(meta, {path: (id, extractor_version)}) of the published database, empty when there is none."""
+def _published_state(db: Path) -> tuple[dict[str, str], dict[str, tuple[str, str]], dict[str, tuple]]:
+    """(meta, {path: (id, extractor_version)}, {path: (id, extractor_version, max_seconds, max_mb,
+    reason)} of unextracted files) of the published database, empty when there is none."""
     if not db.exists():
-        return {}, {}
+        return {}, {}, {}
     con = store.connect_readonly(db)
     try:
         meta = store.get_meta(con)
@@ -228,18 +224,44 @@ def _published_state(db: Path) -> tuple[dict[str, str], dict[str, tuple[str, str
             rows = con.execute("SELECT path, id, extractor_version FROM documents").fetchall()
         except duckdb.CatalogException:
             rows = []
+        try:
+            over = con.execute("SELECT path, id, extractor_version, max_seconds, max_mb, reason FROM unextracted").fetchall()
+        except duckdb.CatalogException:
+            over = []
     finally:
         con.close()
-    return meta, {p: (i, v) for p, i, v in rows}
+    return meta, {p: (i, v) for p, i, v in rows}, {r[0]: r[1:] for r in over}
+
+
+def _over_size(n_bytes: int, max_mb: float | None) -> str:
+    """Why a file of n_bytes is not read ('' when it is within the size budget)."""
+    if max_mb is None or n_bytes <= max_mb * 1e6:
+        return ""
+    return f"{n_bytes / 1e6:.1f} MB is over the size budget of {max_mb:g} MB: raise --max-mb to extract it"
+
+
+def _budget_raised(recorded: tuple, max_seconds: float | None, max_mb: float | None) -> bool:
+    """Whether this run's budget is larger than the one a recorded file was over."""
+    _, _, rec_seconds, rec_mb, _ = recorded
+
+    def larger(now: float | None, then: float | None) -> bool:
+        return then is not None and (now is None or now > then)
+
+    return larger(max_seconds, rec_seconds) or larger(max_mb, rec_mb)
 
 
 def ingest(files: Sequence[Path], db: Path | str | None = None, *, workers: int | None = None,
            prune: bool = False, corrections: Path = CORRECTIONS_CSV, progress: bool = True,
-           on_error: Callable[[str, str], None] | None = None, extractor: Extractor | None = None) -> IngestResult:
+           on_error: Callable[[str, str], None] | None = None, extractor: Extractor | None = None,
+           max_seconds: float | None = DEFAULT_MAX_SECONDS, max_mb: float | None = DEFAULT_MAX_MB,
+           on_over_budget: Callable[[str, str], None] | None = None) -> IngestResult:
     """Bring the database up to date with `files` and publish it atomically; see the module docstring.
 
     Unchanged files (same path, bytes and extractor) are not re-extracted. With prune=True documents
     not among `files` are removed. Unreadable files are reported through on_error and in the result.
+    A file over `max_mb` or whose extraction runs past `max_seconds` (None: no limit) is reported through
+    on_over_budget, recorded in the `unextracted` table and left out; the others are published. Such a
+    file is tried again once it changes or the budget grows.
     `extractor(path) -> FileResult` defaults to pipeline.extract_file (a module-level function, picklable).
     """
     db_path = store.resolve_db(db)
@@ -247,18 +269,31 @@ def ingest(files: Sequence[Path], db: Path | str | None = None, *, workers: int 
     workers = workers or os.cpu_count() or 1
     version = extractor_version(extractor)
     with ingest_lock(db_path) as lock_fd:
-        meta, published = _published_state(db_path)
+        meta, published, recorded = _published_state(db_path)
         rebuild = bool(meta) and meta.get("schema_version") != store.SCHEMA_VERSION
         if rebuild:
             result.warnings.append(
                 f"{db_path} has schema version {meta.get('schema_version')}, this regmetrics writes "
                 f"{store.SCHEMA_VERSION}: rebuilding it from the given files only")
-            published = {}
+            published, recorded = {}, {}
 
         def fail(disp: str, reason: str) -> None:
             result.failures.append((disp, reason))
             if on_error:
                 on_error(disp, reason)
+
+        over_rows: list[dict[str, Any]] = []  # files newly over the budget
+        sizes: dict[str, tuple[str, int]] = {}  # stored path -> (sha256, bytes) of each job
+
+        def over(disp: str, reason: str, sha: str, n_bytes: int | None, record: bool = True) -> None:
+            result.over_budget.append((disp, reason))
+            if on_over_budget:
+                on_over_budget(disp, reason)
+            if record:
+                over_rows.append({
+                    "path": disp, "id": sha, "name": Path(disp).name, "reason": reason, "n_bytes": n_bytes,
+                    "max_seconds": max_seconds, "max_mb": max_mb, "extractor_version": version,
+                    "ingested_at": datetime.now(UTC).replace(tzinfo=None)})
 
         inputs: dict[str, Path] = {}
         for f in files:
@@ -268,23 +303,39 @@ def ingest(files: Sequence[Path], db: Path | str | None = None, *, workers: int 
         for disp, f in sorted(inputs.items()):
             try:
                 sha = _sha256_file(f)
+                n_bytes = f.stat().st_size
             except OSError as exc:
                 fail(disp, exc.strerror or str(exc))
                 continue
+            rec = recorded.get(disp)
             if published.get(disp) == (sha, version):
                 result.unchanged += 1
+            elif rec is not None and rec[:2] == (sha, version) and not _budget_raised(rec, max_seconds, max_mb):
+                result.unchanged += 1
+                over(disp, f"{rec[4]} (recorded earlier)", sha, None, record=False)
+            elif reason := _over_size(n_bytes, max_mb):
+                over(disp, reason, sha, n_bytes)
             else:
                 jobs.append((str(f), disp, sha, version, extractor))
+                sizes[disp] = (sha, n_bytes)
 
         extracted: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
-        for disp, doc, rows, error in _run_jobs(jobs, workers, progress, lock_fd):
-            if doc is None:
+        for disp, doc, rows, error, overrun in _run_jobs(jobs, workers, progress, lock_fd, max_seconds):
+            if overrun:
+                over(disp, error, *sizes[disp])
+            elif doc is None:
                 fail(disp, error)
             else:
                 extracted.append((doc, rows))
         extracted.sort(key=lambda e: e[0]["path"])
+        over_rows.sort(key=lambda r: r["path"])
 
         delete, inserts = _plan(published, extracted, inputs, prune, result)
+        # an unextracted record goes when its file extracts now, is over budget again, or is pruned
+        drop_over = {d["path"] for d, _ in extracted} | {r["path"] for r in over_rows}
+        if prune:
+            drop_over |= {p for p in recorded if p not in inputs}
+        drop_over &= set(recorded)
 
         ref = store.load_reference()
         corrections_sha = file_sha256(corrections)
@@ -292,13 +343,14 @@ def ingest(files: Sequence[Path], db: Path | str | None = None, *, workers: int 
             "schema_version": store.SCHEMA_VERSION, "extractor_version": version,
             "corrections_sha256": corrections_sha, "reference_sha256": ref.fingerprint(),
         }
-        changed = bool(delete or inserts) or rebuild or not db_path.exists() or any(
+        changed = bool(delete or inserts or over_rows or drop_over) or rebuild or not db_path.exists() or any(
             meta.get(k) != v for k, v in new_meta.items() if k != "extractor_version")
         if changed:
             fixes, issues = load_corrections(corrections)
             result.correction_issues.extend(issues)
             _publish(db_path, copy_from=None if rebuild else db_path, delete=sorted(delete), inserts=inserts,
-                     ref=ref, fixes=fixes, corrections_name=corrections.name, meta=new_meta, result=result)
+                     ref=ref, fixes=fixes, corrections_name=corrections.name, meta=new_meta, result=result,
+                     unextracted=over_rows, drop_unextracted=sorted(drop_over))
             result.published = True
         else:
             # Nothing to publish: repeat what the last publish could not apply, so it is not forgotten.
@@ -349,7 +401,8 @@ def _plan(published: dict[str, tuple[str, str]], extracted: list[tuple[dict[str,
 
 def _publish(db: Path, *, copy_from: Path | None, delete: list[str],
              inserts: list[tuple[dict[str, Any], list[dict[str, Any]]]], ref: store.Reference,
-             fixes: list[Any], corrections_name: str, meta: dict[str, str], result: IngestResult) -> None:
+             fixes: list[Any], corrections_name: str, meta: dict[str, str], result: IngestResult,
+             unextracted: Sequence[dict[str, Any]] = (), drop_unextracted: Sequence[str] = ()) -> None:
     """Build the staging database and swap it in atomically."""
     staging = staging_path(db)
     for leftover in (staging, staging.with_name(staging.name + ".wal")):
@@ -359,9 +412,10 @@ def _publish(db: Path, *, copy_from: Path | None, delete: list[str],
         con.execute("SET enable_progress_bar = false")  # DuckDB would draw one on stdout for long steps
         store.create_schema(con)
         if copy_from is not None and copy_from.exists():
-            store.copy_published(con, copy_from, exclude=delete)
+            store.copy_published(con, copy_from, exclude=delete, exclude_unextracted=drop_unextracted)
         con.begin()
         store.insert_documents(con, [d for d, _ in inserts])
+        store.insert_unextracted(con, unextracted)
         store.insert_figures(con, [r for _, rows in inserts for r in rows])
         store.write_reference(con, ref)
         store.rebuild_figures(con)
