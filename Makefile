@@ -53,7 +53,11 @@ eval: $(STAMP) ## precision/recall per metric and field accuracy, on data/raw (t
 eval-sealed: $(STAMP) ## score the sealed set tests/heldout3 (summary only: nobody looks at its misses)
 	$(BIN)/python scripts/score.py --gold tests/heldout3/gold.jsonl --docs tests/heldout3/docs -- $(BIN)/regmetrics extract --format jsonl
 
-bench: $(STAMP) ## throughput and latency benchmarks (CORPUS=dir to use your own texts)
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@touch $@
+
+bench: $(VENV)/.bench-installed ## throughput and latency benchmarks (CORPUS=dir to use your own texts; installs the [bench] peer)
 	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS))
 
 lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
