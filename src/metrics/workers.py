@@ -110,6 +110,8 @@ def run_budgeted(func: Callable[[J], Any], jobs: Sequence[J], workers: int, budg
     """func(job) for every job in `workers` forked processes, yielding outcomes as they come (not in
     order). A job running longer than `budget` seconds has its worker killed and yields overrun=True.
     Jobs go out in chunks of up to `chunk` (fewer when there are few jobs per worker)."""
+    if not jobs:
+        return
     ctx = multiprocessing.get_context("fork")
     pending = list(range(len(jobs)))[::-1]  # popped from the end: jobs start in order
     n_workers = max(1, min(workers, len(jobs)))
