@@ -11,7 +11,10 @@ from pathlib import Path
 from metrics.extract import extract_text
 
 RUNS = {
-    "bare": lambda n: "浙江省市场监管局：" + "，".join(f"{i}件" for i in range(n)),
+    # the issue's repro as is: no phrase announces a figure, so the pre-check skips it whole
+    "issue repro": lambda n: "浙江省市场监管局：" + "，".join(f"{i}件" for i in range(n)),
+    # the same run after a sentence naming complaints: the pre-check lets it through, every number is classified
+    "bare": lambda n: "浙江省市场监管局发布投诉情况。" + "，".join(f"{i}件" for i in range(n)),
     "announced": lambda n: "浙江省市场监管局：" + "，".join(f"受理投诉{i}件" for i in range(n)),
 }
 SIZES = (10_000, 20_000)

@@ -15,8 +15,9 @@ from re import _constants, _parser
 
 # What each kind of pathological document looks like, as a function of its size n (numbers in the run).
 INPUTS = {
-    # the repro: one sentence of n numbers with no announcement at all
-    "bare_run": lambda n: "浙江省市场监管局：" + "，".join(f"{i}件" for i in range(n)),
+    # the repro, one sentence of n numbers that nothing announces, after a sentence naming
+    # complaints (so the pre-check lets the document through and every number is classified)
+    "bare_run": lambda n: "浙江省市场监管局发布投诉情况。" + "，".join(f"{i}件" for i in range(n)),
     # n announced figures in one sentence (every clause a trigger and a number)
     "trigger_run": lambda n: "浙江省市场监管局：" + "，".join(f"受理投诉{i}件" for i in range(n)),
     # a sampling table pasted as one line: counts, failures and rates, with period phrases
