@@ -22,6 +22,7 @@ pytestmark = pytest.mark.slow
 
 REGMETRICS = Path(sys.executable).with_name("regmetrics")
 SAMPLES = expand_paths([str(RAW_DIR)])
+N_PARTS = len(cluster.partitions(SAMPLES, 2))  # 2 worker threads; the sizes are test_dataset's business
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +49,9 @@ def test_dask_ingest_publishes_the_pools_database(client, pool_db: Path, tmp_pat
         res = ingest.ingest(SAMPLES, db, runner=cluster.DaskRunner(client, progress=False))
     assert (res.added, res.n_documents, res.failures) == (len(SAMPLES), len(SAMPLES), [])
     assert published_contents(db) == published_contents(pool_db)
-    # coarse partitions: 43 documents in 6 tasks of at most 8, spread over both worker processes
+    # coarse partitions (91 documents: 8 tasks of at most 12), one task each, spread over both worker processes
     tasks = [t for t in stream.data if t["key"].startswith("extract_partition")]
-    assert len(tasks) == len(cluster.partitions(SAMPLES, 2)) == 6
+    assert len(tasks) == N_PARTS
     assert len({t["worker"] for t in tasks}) == 2
     again = ingest.ingest(SAMPLES, db, runner=cluster.DaskRunner(client, progress=False))
     assert (again.unchanged, again.published) == (len(SAMPLES), False)
@@ -111,12 +112,12 @@ def test_a_dead_worker_fails_only_its_partition_and_the_rest_is_published(client
 def test_extract_to_parquet_on_the_cluster_round_trips(client, pool_db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "dataset"
     res = cluster.extract_to_parquet(SAMPLES, str(out), client=client, progress=False)
-    assert (res.n_documents, res.n_partitions, res.failures) == (len(SAMPLES), 6, [])
+    assert (res.n_documents, res.n_partitions, res.failures) == (len(SAMPLES), N_PARTS, [])
     marker = read_marker(str(out))
     assert (marker["documents"], marker["figures"], marker["failed"]) == (len(SAMPLES), res.n_figures, [])
     folders = {p.parent.relative_to(out / FIGURES).as_posix() for p in (out / FIGURES).rglob("*.parquet")}
     assert all(f.startswith("year=") and "/region_code=" in f for f in folders)
-    assert sorted(p.name for p in (out / DOCUMENTS).iterdir()) == [f"part-{i:05d}.parquet" for i in range(6)]
+    assert sorted(p.name for p in (out / DOCUMENTS).iterdir()) == [f"part-{i:05d}.parquet" for i in range(N_PARTS)]
     con = duckdb.connect(":memory:")
     n = con.execute("SELECT count(*) FROM read_parquet(?, hive_partitioning = false)",
                     [f"{out}/{FIGURES}/**/*.parquet"]).fetchone()[0]
