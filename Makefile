@@ -66,7 +66,11 @@ eval-fixtures: $(STAMP) ## the synthetic fixture sets tests/heldout* (regression
 	  echo "tests/$$set: $$($(BIN)/python scripts/score.py --gold tests/$$set/gold.jsonl --docs tests/$$set/docs -- $(BIN)/regmetrics extract --format jsonl | tail -n 1)"; \
 	done
 
-bench: $(STAMP) ## throughput and latency benchmarks (CORPUS=dir to use your own texts)
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@touch $@
+
+bench: $(VENV)/.bench-installed ## throughput and latency benchmarks (CORPUS=dir to use your own texts; installs the [bench] peer)
 	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS))
 
 bench-cluster: $(STAMP) ## ingest on a Dask LocalCluster vs the process pool: 60,000 news items (CORPUS=dir)

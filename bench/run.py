@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ("bench_extract", "bench_prepare", "bench_regions", "bench_store", "bench_report")
+BENCHES = ("bench_extract", "bench_linear", "bench_prepare", "bench_regions", "bench_store", "bench_report")
 
 
 def main() -> int:

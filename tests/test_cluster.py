@@ -129,6 +129,22 @@ def test_extract_to_parquet_on_the_cluster_round_trips(client, pool_db: Path, tm
     assert not list(tmp_path.glob(".dataset.*"))
 
 
+def test_the_size_budget_holds_on_the_cluster(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    big = tmp_path / "big.txt"
+    big.write_text("2021年1月5日\n2020年，浙江省市场监管局共受理投诉举报1200件。\n" + "说明" * 200_000, encoding="utf-8")
+    reason = "1.2 MB is over the size budget of 1 MB: raise --max-mb to extract it"
+    files = [*SAMPLES[:4], big]
+    res = ingest.ingest(files, tmp_path / "r.duckdb", runner=cluster.DaskRunner(client, progress=False), max_mb=1)
+    assert (res.added, res.failures, res.over_budget) == (4, [], [(str(big), reason)])
+    with duckdb.connect(str(tmp_path / "r.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT path, max_seconds, max_mb FROM unextracted").fetchall() == [(str(big), None, 1.0)]
+    out = tmp_path / "dataset"
+    written = cluster.extract_to_parquet(files, str(out), client=client, progress=False, max_mb=1)
+    assert (written.n_documents, written.over_budget) == (4, [(str(big), reason)])
+    loaded = ingest_parquet(str(out), tmp_path / "p.duckdb")
+    assert (loaded.added, loaded.over_budget) == (4, [(str(big), reason)])
+
+
 def test_cli_names_an_unreachable_scheduler_in_one_line(tmp_path: Path) -> None:
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))

@@ -141,8 +141,7 @@ def test_stale_and_invalid_corrections_are_reported(setup: tuple[list[Path], Pat
     assert not again.published and again.correction_issues == first.correction_issues
     for res in (first, again):
         assert res.corrections_applied == 1
-    assert res.correction_issues == [
-        "corrections.csv:2: document 'nowhere.txt' is not in the database: ingest it or fix the name",
+    assert res.correction_issues == [  # nowhere.txt (line 2) is not in this database: left alone
         "corrections.csv:3: figure 'fines_confiscations@0-1' not found in fj2020.txt: "
         "run `regmetrics figures --doc fj2020.txt` for its keys",
         "corrections.csv:4: unknown field 'colour': use one of metric, value, unit, approx, region_code, region_name, "
@@ -189,3 +188,14 @@ def test_project_corrections_apply_to_the_sample_documents(tmp_path: Path) -> No
     res = ingest(files, tmp_path / "r.duckdb", workers=1, corrections=CORRECTIONS_CSV)
     assert res.correction_issues == []
     assert res.corrections_applied == len(fixes)
+
+
+def test_an_ingest_of_unrelated_documents_considers_no_project_correction(tmp_path: Path) -> None:
+    """data/corrections.csv names sample documents: ingesting other documents into another database
+    applies none of it and warns about none of it (issue 9)."""
+    fixes, issues = load_corrections(CORRECTIONS_CSV)
+    assert fixes and issues == []
+    other = write_report(tmp_path / "gd.txt", "2021-03-01", "2020年，广东省罚没款5000元。")
+    res = ingest([other], tmp_path / "other.duckdb", workers=1, extractor=fake_extract, corrections=CORRECTIONS_CSV)
+    assert res.published and res.n_figures == 1
+    assert (res.corrections_applied, res.correction_issues, res.corrections_elsewhere) == (0, [], len(fixes))

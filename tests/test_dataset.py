@@ -1,11 +1,14 @@
 """The Parquet dataset route without a cluster (partitions run in this process): layout, round trip into
-the database, failures in the marker, safe replacement, fsspec URLs; --dask parsing and partition sizes."""
+the database, failures and the size budget in the marker, safe replacement, fsspec URLs; --dask parsing
+and partition sizes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
+import duckdb
 import fsspec
 import polars as pl
 import pyarrow.dataset as ds
@@ -13,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from store_fakes import published_contents, two_province_db
 
-from metrics import cluster, ingest
+from metrics import cluster, ingest, query
 from metrics.cli import expand_paths, main
 from metrics.dataset import DOCUMENTS, FIGURES, DatasetError, ingest_parquet, read_marker
 from metrics.export import EXPORT_TYPES, MARKER, export_parquet
@@ -165,3 +168,68 @@ def test_partitions_hold_many_documents_each() -> None:
     assert [len(p) for p in cluster.partitions(list(range(10_000)), 16)] == [157] * 63 + [109]
     assert [len(p) for p in cluster.partitions(list(range(5)), 2, size=2)] == [2, 2, 1]
     assert sum(cluster.partitions(list(range(43)), 2), []) == list(range(43))
+
+
+def test_the_size_budget_holds_on_the_dataset_route(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("2021年1月5日\n2020年，浙江省市场监管局共受理投诉举报1200件。\n" + "说明" * 200_000, encoding="utf-8")
+    disp = display_path(big)
+    reason = "1.2 MB is over the size budget of 1 MB: raise --max-mb to extract it"
+    seen: list[tuple[str, str]] = []
+    out = tmp_path / "ds"
+    res = cluster.extract_to_parquet([*FEW[:2], big], str(out), progress=False, max_mb=1,
+                                     on_over_budget=lambda p, r: seen.append((p, r)))
+    assert res.over_budget == seen == [(disp, reason)]
+    assert (res.n_inputs, res.n_documents, res.failures) == (3, 2, [])
+    marker = read_marker(str(out))
+    assert marker["budget"] == {"max_seconds": None, "max_mb": 1}
+    assert marker["over_budget"] == [{"path": disp, "id": hashlib.sha256(big.read_bytes()).hexdigest(),
+                                      "reason": reason, "n_bytes": big.stat().st_size,
+                                      "extractor_version": ingest.extractor_version()}]
+    db = tmp_path / "r.duckdb"
+    loaded = ingest_parquet(str(out), db, on_over_budget=lambda p, r: seen.append((p, r)))
+    assert (loaded.added, loaded.n_inputs, loaded.over_budget, loaded.published) == (2, 3, [(disp, reason)], True)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT path, reason, max_seconds, max_mb FROM unextracted").fetchall() == [
+            (disp, reason, None, 1.0)]
+    cov = query.coverage(db=db)
+    assert cov.filter(cov["period_kind"] == "not_extracted")["doc_path"].to_list() == [disp]
+    again = ingest_parquet(str(out), db)
+    assert (again.unchanged, again.published, again.over_budget) == (3, False, [(disp, reason + " (recorded earlier)")])
+    # a plain ingest with a larger budget extracts it and drops the record
+    done = ingest.ingest([*FEW[:2], big], db, workers=1, progress=False, max_mb=2)
+    assert (done.added, done.unchanged, done.over_budget) == (1, 2, [])
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM unextracted").fetchone() == (0,)
+
+
+def test_cli_budget_options_on_the_dataset_and_dask_routes(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("数据" * 400_000, encoding="utf-8")
+    out = tmp_path / "ds"
+    res = invoke("extract", "--parquet", str(out), "--max-mb", "1", str(FEW[0]), str(big))
+    assert res.exit_code == 1
+    assert res.stderr == (f"regmetrics: not extracted {display_path(big)}: 2.4 MB is over the size budget of 1 MB: "
+                          "raise --max-mb to extract it\n"
+                          "regmetrics: 1 of 2 files could not be extracted or were over budget (listed above and in "
+                          "the dataset's _regmetrics_export.json); the others were written\n")
+    db = tmp_path / "r.duckdb"
+    loaded = invoke("ingest", "--from-parquet", str(out), "--db", str(db), "--corrections", str(tmp_path / "no.csv"))
+    assert loaded.exit_code == 1
+    assert loaded.stderr.startswith(f"regmetrics: not extracted {display_path(big)}: 2.4 MB is over")
+    assert loaded.stderr.endswith("regmetrics: 1 of 2 files could not be read or were over budget (listed above); "
+                                  "the others were published\n")
+    refused = {
+        ("extract", "--max-mb", "1", str(FEW[0])):
+            "--max-mb is the size budget of a dataset (--parquet OUT) or of regmetrics ingest; extract to stdout "
+            "reads every file",
+        ("ingest", "--from-parquet", str(out), "--max-mb", "1", "--db", str(db)):
+            "the budget applies when documents are extracted: give --max-mb to extract --parquet, not to ingest "
+            "--from-parquet",
+        ("ingest", "--dask", "local:1", "--max-seconds", "5", "--db", str(db), str(FEW[0])):
+            "--max-seconds is the local process pool's time budget (it stops a worker); a Dask cluster does not "
+            "apply it: drop it, or leave out --dask",
+    }
+    for args, why in refused.items():
+        got = invoke(*args)
+        assert (got.exit_code, got.stderr) == (2, f"regmetrics: {why}\n"), args

@@ -33,6 +33,16 @@ def crashing_extract(path: Path) -> object:
     return fake_extract(path)
 
 
+def slow_extract(path: Path) -> object:
+    """fake_extract, except that a file named slow* never finishes and one named die* kills its process."""
+    if path.name.startswith("slow"):
+        while True:
+            time.sleep(1)
+    if path.name.startswith("die"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return fake_extract(path)
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> dict[str, Path]:
     d = tmp_path / "raw"
@@ -353,3 +363,98 @@ def test_unwritable_database_folder_is_a_store_error(corpus: dict[str, Path], tm
     with pytest.raises(store.StoreError, match="give a --db in a writable folder"):
         ingest(list(corpus.values()), blocker / "db" / "r.duckdb", workers=1, extractor=fake_extract,
                corrections=tmp_path / "none.csv")
+
+
+# --- the per-document budget ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_document_over_the_time_budget_is_stopped_recorded_and_the_rest_published(
+        corpus: dict[str, Path], tmp_path: Path, workers: int) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    slow = write_report(corpus["fj"].with_name("slow.txt"), "2021-01-01", "2020年，福建省罚没款1元。")
+    dies = write_report(corpus["fj"].with_name("die.txt"), "2021-01-01", "2020年，福建省罚没款2元。")
+    seen: list[tuple[str, str]] = []
+    t0 = time.monotonic()
+    res = run([*corpus.values(), slow, dies], db, workers=workers, extractor=slow_extract, max_seconds=1.5,
+              on_over_budget=lambda p, why: seen.append((p, why)))
+    assert time.monotonic() - t0 < 30
+    assert seen == res.over_budget == [(store.display_path(slow), "extraction ran past the time budget of 1.5 s "
+                                        "and was stopped: raise --max-seconds to extract it")]
+    assert res.failures == [(store.display_path(dies), "extraction failed: the extraction process was ended by SIGKILL")]
+    assert (res.added, res.published, res.n_documents, res.n_figures) == (3, True, 3, 5)
+    assert rows(db, "SELECT name, reason LIKE '%time budget of 1.5 s%', max_seconds FROM unextracted") == [
+        ("slow.txt", True, 1.5)]
+    cov = query.coverage(db=db)
+    left = cov.filter(cov["period_kind"] == "not_extracted").to_dicts()
+    assert [(r["doc_path"], r["metric"], r["n_figures"]) for r in left] == [(store.display_path(slow), None, 0)]
+    assert cov.filter(cov["period_kind"] != "not_extracted")["n_figures"].sum() == 5
+
+
+def test_a_file_over_the_size_budget_is_not_read_and_is_tried_again_with_a_larger_budget(
+        corpus: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    big = write_report(corpus["fj"].with_name("big.txt"), "2021-01-01", "2020年，福建省罚没款7元。",
+                       "说明" * 200_000)  # 1.2 MB
+    res = run([*corpus.values(), big], db, max_mb=1)
+    assert res.over_budget == [(store.display_path(big),
+                                "1.2 MB is over the size budget of 1 MB: raise --max-mb to extract it")]
+    assert (res.n_documents, res.published) == (3, True)
+    # unchanged and the same budget: not read again, still named, nothing to publish
+    again = run([*corpus.values(), big], db, max_mb=1)
+    assert (again.published, again.unchanged) == (False, 4)
+    assert again.over_budget == [(store.display_path(big), res.over_budget[0][1] + " (recorded earlier)")]
+    # a larger budget: extracted, and no longer recorded as left out
+    done = run([*corpus.values(), big], db, max_mb=2)
+    assert (done.added, done.over_budget, done.n_documents) == (1, [], 4)
+    assert rows(db, "SELECT count(*) FROM unextracted") == [(0,)]
+    assert rows(db, "SELECT value FROM figures WHERE doc = 'big.txt'") == [(Decimal(7),)]
+
+
+def test_cli_names_each_file_over_budget_and_exits_1(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from metrics.cli import main
+
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "ok.txt").write_text("2021年1月5日\n2020年，浙江省市场监管局共受理投诉举报1200件。\n", encoding="utf-8")
+    (d / "huge.txt").write_text("数据" * 400_000, encoding="utf-8")
+    db = tmp_path / "r.duckdb"
+    res = CliRunner().invoke(main, ["ingest", str(d), "--db", str(db), "--max-mb", "1", "--workers", "1",
+                                    "--corrections", str(tmp_path / "none.csv")])
+    assert res.exit_code == 1
+    assert f"regmetrics: not extracted {store.display_path(d / 'huge.txt')}: 2.4 MB is over the size budget " \
+           "of 1 MB: raise --max-mb to extract it\n" in res.stderr
+    assert res.stderr.endswith("regmetrics: 1 of 2 files could not be read or were over budget (listed above); "
+                               "the others were published\n")
+    assert rows(db, "SELECT count(*) FROM documents") == [(1,)]
+
+
+def test_a_runner_gets_the_size_budget_and_its_files_are_recorded_as_the_pools_are(
+        corpus: dict[str, Path], tmp_path: Path) -> None:
+    db = tmp_path / "regmetrics.duckdb"
+    big = write_report(corpus["fj"].with_name("big.txt"), "2021-01-01", "2020年，福建省罚没款7元。",
+                       "说明" * 200_000)  # 1.2 MB
+    given: list[str] = []
+
+    def runner(jobs: list[ingest_mod.Job]) -> list[ingest_mod.JobResult]:
+        """Runs the jobs here, as a cluster's tasks would: no worker to kill, so no time budget."""
+        given.extend(job[1] for job in jobs)
+        return [ingest_mod.extract_job(job) for job in jobs]
+
+    seen: list[tuple[str, str]] = []
+    res = run([*corpus.values(), big], db, runner=runner, max_mb=1, max_seconds=0.001,
+              on_over_budget=lambda p, why: seen.append((p, why)))
+    reason = "1.2 MB is over the size budget of 1 MB: raise --max-mb to extract it"
+    assert seen == res.over_budget == [(store.display_path(big), reason)]
+    assert store.display_path(big) not in given and len(given) == 3  # never sent to the runner
+    assert (res.added, res.n_documents, res.failures) == (3, 3, [])  # 1 ms would stop every one in the pool
+    assert rows(db, "SELECT name, reason, n_bytes > 1000000, max_seconds, max_mb FROM unextracted") == [
+        ("big.txt", reason, True, None, 1.0)]
+    # the record is the pool's: unchanged and the same budget, it is named again and not read
+    again = run([*corpus.values(), big], db, max_mb=1)
+    assert (again.published, again.unchanged, again.over_budget) == (False, 4, [(store.display_path(big),
+                                                                                 reason + " (recorded earlier)")])
+    done = run([*corpus.values(), big], db, runner=runner, max_mb=2)
+    assert (done.added, done.over_budget) == (1, [])
+    assert rows(db, "SELECT count(*) FROM unextracted") == [(0,)]

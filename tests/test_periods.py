@@ -80,7 +80,7 @@ def test_rule_gates_hold_on_the_samples() -> None:
     texts = [prepare(p.read_text(encoding="utf-8")).norm for p in sorted(RAW_DIR.glob("*.txt"))]
     texts += [phrase for phrase, *_ in CASES]
     for text in texts:
-        for rx, _make, needs, _width in _GATED_RULES:
+        for rx, _make, needs, _width, _reach in _GATED_RULES:
             for m in rx.finditer(text):
                 assert not needs.isdisjoint(m.group()), (rx.pattern, m.group())
 
@@ -119,9 +119,13 @@ def test_wide_windows_scanned_near_gates_find_the_same_matches() -> None:
     from metrics.periods import _GATED_RULES, _rule_matches
     from metrics.prepare import prepare
 
-    for p in sorted(RAW_DIR.glob("*.txt")):
-        prep = prepare(p.read_text(encoding="utf-8"))
+    texts = [prepare(p.read_text(encoding="utf-8")) for p in sorted(RAW_DIR.glob("*.txt"))]
+    # and one long run of period phrases, where each stretch is read only as far as a match can reach
+    run = "，".join(f"2023年{i % 12 + 1}月受理投诉{i}件" for i in range(400))
+    texts.append(prepare(run))
+    for prep in texts:
         for s, e in prep.body:
-            for rx, _make, needs, width in _GATED_RULES:
+            for rx, _make, needs, width, reach in _GATED_RULES:
                 want = [m.span() for m in rx.finditer(prep.norm, s, e)]
                 assert [m.span() for m in _rule_matches(rx, prep.norm, s, e, needs, width)] == want
+                assert [m.span() for m in _rule_matches(rx, prep.norm, s, e, needs, width, reach)] == want

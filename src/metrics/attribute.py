@@ -47,6 +47,8 @@ class Dresser:
             para.limit = max(para.limit or 0, h.tok.end)
         for h in kept:
             by_sentence.setdefault(d.sentence(h.tok.start), []).append(h)
+        carry: Figure | None = None  # the last figure whose area was not handed out by a list
+        last_of: dict[str, Figure] = {}  # the last figure of each metric
         for (ss, se), group in by_sentence.items():
             self._distribute(group, ss)
             yoy = self._yoy(group, ss, se)
@@ -54,8 +56,7 @@ class Dresser:
                 cm = self.cat.metrics[h.metric]
                 pstart, _ = d.paragraph(h.tok.start)
                 period, stated = d.period_at(h.tok.start, pstart)
-                period = self._override_period(h, period, figures)
-                carry = next((f for f in reversed(figures) if f.extra.get("region_from") != "list"), None)
+                period = self._override_period(h, period, last_of.get(h.metric))
                 region, how = self._region(h, ss, pstart, carry)
                 subject = h.extra.get("subject")
                 if subject is None:
@@ -76,6 +77,9 @@ class Dresser:
                     region_level=region.level if region else None,
                     year=period.year, period_kind=period.kind, period_start=period.start, period_end=period.end,
                     yoy_pct=h.extra.get("yoy", yoy.get(id(h))), subject=subject, extra={"region_from": how}))
+                last_of[h.metric] = figures[-1]
+                if how != "list":
+                    carry = figures[-1]
         # keep quotes' offsets exact: strip() above may move the start, so recompute bounds
         for f in figures:
             raw = text[f.sentence_start:f.sentence_end]
@@ -86,14 +90,14 @@ class Dresser:
         self._inherit_subjects(figures)
         return figures
 
-    def _override_period(self, h: Hit, period: Period, figures: list[Figure]) -> Period:
-        """The stated year of a list item ("2021年、2022年…分别…") or of an earlier period's value."""
+    def _override_period(self, h: Hit, period: Period, anchor: Figure | None) -> Period:
+        """The stated year of a list item ("2021年、2022年…分别…") or of an earlier period's value
+        (`anchor`: the last figure of the same metric before it)."""
         if "year" in h.extra:
             y = h.extra["year"]
             return Period("year", date(y, 1, 1), date(y, 12, 31), y, "全年")
         if "past" not in h.extra:
             return period
-        anchor = next((f for f in reversed(figures) if f.metric == h.metric), None)
         kind, n = h.extra["past"]
         base_year = anchor.year if anchor is not None and anchor.year else period.year
         if base_year is None and kind == "rel":
@@ -157,14 +161,24 @@ class Dresser:
         out: dict[int, Decimal] = {}
         if not any(n.find(c, ss, se) >= 0 for c in _YOY_CHARS):
             return out
+        ends = [h.tok.end for h in group]  # in text order: the numbers before a change are a prefix
+        ordered = all(a <= b for a, b in zip(ends, ends[1:], strict=False))
+        # an earlier period's value ("比2022年的3.97亿元增长16.4%") is the base, not the figure changed
+        changed = [h for h in group if not h.rule.endswith(":past-value")]
+        changed_ends = [h.tok.end for h in changed]
         for m in _YOY.finditer(n, ss, se):
             if n.endswith("环比", ss, m.start()) or n.endswith("环比", ss, m.start("dir")):
                 continue  # month on month, not year on year
-            # an earlier period's value ("比2022年的3.97亿元增长16.4%") is the base, not the figure changed
-            before = [h for h in group if h.tok.end <= m.start() and not h.rule.endswith(":past-value")]
+            vals = [Decimal(v) for v in _PCT.findall(m.group("vals"))]
+            if ordered:  # only the last len(vals) changed figures before it are read
+                k = bisect.bisect_right(changed_ends, m.start())
+                before = changed[max(0, k - len(vals)):k]
+                last = group[bisect.bisect_right(ends, m.start()) - 1] if before else None
+            else:  # overlapping table cells: read the group whole
+                before = [h for h in changed if h.tok.end <= m.start()]
+                last = max((b for b in group if b.tok.end <= m.start()), key=_tok_start, default=None)
             if not before:
                 continue
-            vals = [Decimal(v) for v in _PCT.findall(m.group("vals"))]
             if m.group("dir") in _DOWN:
                 vals = [-v for v in vals]
             gap = n[before[-1].tok.end:m.start()]
@@ -176,7 +190,8 @@ class Dresser:
                     out.setdefault(id(h), v)
             else:
                 h = before[-1]
-                if len(gap) <= 40 and not any(b.tok.start > h.tok.end for b in group if b.tok.end <= m.start()):
+                # no other number stands between the figure and its change
+                if len(gap) <= 40 and last is not None and last.tok.start <= h.tok.end:
                     out.setdefault(id(h), vals[0])
         return out
 
@@ -217,6 +232,10 @@ class Dresser:
         if d.scope is not None:
             return d.deepest_scope(), "document"
         return None, "none"
+
+
+def _tok_start(h: Hit) -> int:
+    return h.tok.start
 
 
 def _first(item: tuple[int, int, str]) -> int:

@@ -123,6 +123,14 @@ class CatalogueFile(_Strict):
     _v = field_validator("subject_drop")(lambda cls, v: _check_regexes(v))
 
 
+def _max_width(pattern: str) -> int | None:
+    """The most characters a match of `pattern` can span, None when that is unbounded."""
+    from re import _parser  # the stdlib's own parser: what the regex engine compiles
+
+    hi = _parser.parse(pattern).getwidth()[1]
+    return hi if hi < _parser.MAXREPEAT else None
+
+
 class CompiledMetric:
     """A metric with its regexes compiled once."""
 
@@ -173,6 +181,9 @@ class Catalogue:
             parts += [p for cm in cms if cm.spec.breakdown for p in cm.spec.breakdown.triggers]
             parts += [re.escape(w) for cm in cms if cm.spec.fallback for w in cm.spec.fallback.words]
             self.any_cue[f] = re.compile("|".join(f"(?:{p})" for p in parts) or "(?!)")
+        # The longest text a cue can match (None when unbounded): numbers of one clause then test only
+        # the text after the part the number before them tested (classify.Classifier._cue_before).
+        self.cue_width: dict[str, int | None] = {f: _max_width(rx.pattern) for f, rx in self.any_cue.items()}
         b = data.blockers
         self.between = re.compile("|".join(f"(?:{p})" for p in b.between))
         self.after_number = re.compile("|".join(f"(?:{p})" for p in b.after_number))

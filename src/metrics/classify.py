@@ -48,6 +48,19 @@ _BREAKDOWN_OPENER = re.compile(CTX["breakdown_opener"])
 _REGION_PART_REST = re.compile(r"\s*(?:其中)?[,，:：]?\s*(?:为|达|有)?\s*")
 
 
+class _Seen:
+    """What the hits classified so far hold, brought up to date as the list grows, so that no number
+    looks back over all the hits before it."""
+
+    __slots__ = ("n", "last_real", "last_emitted", "metrics")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.last_real: Hit | None = None  # the last hit with a metric (or excluded)
+        self.last_emitted: Hit | None = None  # the last hit of a metric that emits figures
+        self.metrics: set[str] = set()
+
+
 def _last_trigger(cms: list[CompiledMetric], text: str, start: int, end: int) -> tuple[CompiledMetric, re.Match] | None:
     """The metric whose trigger ends nearest to `end` in text[start:end] (longer match wins a tie)."""
     best: tuple[CompiledMetric, re.Match] | None = None
@@ -67,6 +80,45 @@ class Classifier:
 
     d: Doc
     cat: Catalogue
+
+    def _seen(self, done: list[Hit]) -> _Seen:
+        """The running summary of `done` (the hits so far, only ever appended to)."""
+        seen = self.__dict__.get("_seen_state")
+        if seen is None:
+            seen = self.__dict__["_seen_state"] = _Seen()
+        metrics = self.cat.metrics
+        for h in done[seen.n:]:
+            seen.metrics.add(h.metric)
+            if h.metric != "none":
+                seen.last_real = h
+                if h.metric in metrics and metrics[h.metric].spec.emit:
+                    seen.last_emitted = h
+        seen.n = len(done)
+        return seen
+
+    def _cue_before(self, family: str, cstart: int, pos: int) -> bool:
+        """Whether a cue of the family (catalogue any_cue) stands in text[cstart:pos]. Numbers of one
+        clause ask in turn: the part read for the number before is not read again, except the cue
+        pattern's width back from its end (a cue may straddle it; look-aheads reach at most 16 more)."""
+        rx, width = self.cat.any_cue[family], self.cat.cue_width[family]
+        state = self.__dict__.setdefault("_cue_state", {})
+        last = state.get(family)
+        if width is not None and last is not None and last[0] == cstart and last[1] <= pos:
+            found = last[2]
+            m = rx.search(self.d.norm, found if found >= 0 else max(cstart, last[1] - width - 16), pos)
+        else:
+            m = rx.search(self.d.norm, cstart, pos)
+        state[family] = (cstart, pos, m.start() if m is not None else -1)
+        return m is not None
+
+    def _sentence_has(self, rx: re.Pattern[str], sstart: int, send: int) -> list[tuple[int, int]]:
+        """Spans of rx's matches in the sentence [sstart, send), found once per sentence."""
+        cache = self.__dict__.setdefault("_sentence_matches", {})
+        key = (rx.pattern, sstart, send)
+        got = cache.get(key)
+        if got is None:
+            got = cache[key] = [m.span() for m in rx.finditer(self.d.norm, sstart, send)]
+        return got
 
     def table_hits(self) -> list[Hit]:
         """Figures in plain-text tables: year columns with a metric per row, or metric columns with a
@@ -169,7 +221,7 @@ class Classifier:
             return None
         # fast path: no cue in the clause, no live list, no bracket, no bare-category default, no 其中
         if tok.family != "batch" and (prev is None or prev.tok.end <= cstart or prev.metric == "none") \
-                and not cat.any_cue[tok.family].search(n, cstart, tok.start):
+                and not self._cue_before(tok.family, cstart, tok.start):
             near = n[max(cstart, tok.start - 24):tok.start]
             if "(" not in near and "（" not in near \
                     and not (near and near[-1] in _PAST_VALUE_LAST and _PAST_VALUE.search(near)) \
@@ -227,7 +279,7 @@ class Classifier:
             return None
         if self._target(tok, sstart) or cat.after_number.match(n, tok.end):
             return None
-        if hit.metric in _SINGLE_CASE_METRICS and _SINGLE_CASE.search(n, sstart, d.sentence(tok.start)[1]):
+        if hit.metric in _SINGLE_CASE_METRICS and self._sentence_has(_SINGLE_CASE, sstart, d.sentence(tok.start)[1]):
             return None
         return self._counted_by(hit)
 
@@ -268,17 +320,17 @@ class Classifier:
         unless a result word stands between the last one before the number and the number ("全年计划
         抽检2600批次，截至11月底已完成抽检2488批次" reports 2488 done) and none follows it."""
         n, send = self.d.norm, self.d.sentence(tok.start)[1]
-        if self.cat.target.search(n, sstart, send) is None:
+        found = self._sentence_has(self.cat.target, sstart, send)
+        if not found:
             return False
-        found = list(self.cat.target.finditer(n, sstart, send))
-        if any(m.start() >= tok.end for m in found):
+        if found[-1][0] >= tok.end:
             return True
-        return not _RESULT_AFTER_TARGET.search(n, found[-1].end(), tok.start)
+        return not _RESULT_AFTER_TARGET.search(n, found[-1][1], tok.start)
 
     def _breakdown(self, tok: NumberToken, cms: list[CompiledMetric], seg_start: int, sstart: int,
                    done: list[Hit]) -> Hit | None:
         """"新设经营主体52.3万户，其中企业15.6万户": a part named right after a figure of another metric."""
-        last = next((h for h in reversed(done) if h.metric != "none"), None)
+        last = self._seen(done).last_real
         if last is None or last.tok.start < sstart:
             return None
         for cm in cms:
@@ -322,10 +374,9 @@ class Classifier:
                 return Hit(tok, found[0].spec.id, f"{found[0].spec.id}:respectively", 0.75, None, sstart)
             for cm in cms:  # "…受理量居前三位，分别为…" after figures of that metric
                 if cm.fallback is not None and cm.fallback.search(n, sstart, cstart) \
-                        and any(h.metric == cm.spec.id for h in done):
+                        and cm.spec.id in self._seen(done).metrics:
                     return Hit(tok, cm.spec.id, f"{cm.spec.id}:respectively", 0.65, None, sstart)
-        last = next((h for h in reversed(done) if h.metric in self.cat.metrics
-                     and self.cat.metrics[h.metric].spec.emit), None)
+        last = self._seen(done).last_emitted
         past = self._past_value(tok, sstart, last)
         if past is not None:
             return past

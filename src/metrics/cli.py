@@ -82,6 +82,15 @@ def dask_client(spec: str | None) -> Iterator[Any]:
         fail(str(exc))
 
 
+MAX_MB_OPTION = click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
+                             help="Size budget per document: a larger file is not read, it is named and "
+                                  "recorded as not extracted [default: 32].")
+
+
+def _over_budget(path: str, reason: str) -> None:
+    click.echo(f"regmetrics: not extracted {path}: {reason}", err=True)
+
+
 def _partition_failed(index: int, n: int, docs: list[str], reason: str) -> None:
     from metrics.cluster import partition_error_line
 
@@ -109,8 +118,9 @@ def main() -> None:
                    "OUT/documents/); each partition writes its own files. An earlier dataset there is replaced.")
 @DASK_OPTION
 @PARTITION_OPTION
+@MAX_MB_OPTION
 def extract(paths: tuple[str, ...], fmt: str, parquet: str | None, dask_spec: str | None,
-            partition_size: int | None) -> None:
+            partition_size: int | None, max_mb: float | None) -> None:
     """Extract every headline figure from documents (files, folders or fsspec URLs) to stdout or a dataset."""
     from metrics.output import write_records
     from metrics.pipeline import extract_paths
@@ -120,21 +130,28 @@ def extract(paths: tuple[str, ...], fmt: str, parquet: str | None, dask_spec: st
 
     if dask_spec and not parquet:
         fail("--dask writes a Parquet dataset: give --parquet OUT (or use regmetrics ingest --dask)")
+    if max_mb and not parquet:
+        fail("--max-mb is the size budget of a dataset (--parquet OUT) or of regmetrics ingest; "
+             "extract to stdout reads every file")
     if parquet:
         from metrics.cluster import extract_to_parquet
         from metrics.dataset import DatasetError
+        from metrics.ingest import DEFAULT_MAX_MB
 
         files = expand_or_report(paths)
         with dask_client(dask_spec) as client:
             try:
                 res = extract_to_parquet(files, parquet, client=client, partition_size=partition_size,
-                                         on_error=cannot_read, on_partition_error=_partition_failed)
+                                         on_error=cannot_read, on_partition_error=_partition_failed,
+                                         max_mb=max_mb or DEFAULT_MAX_MB, on_over_budget=_over_budget)
             except DatasetError as exc:
                 fail(str(exc))
         click.echo(f"wrote {res.n_figures} figures of {res.n_documents} documents in {res.n_files} parquet files "
                    f"under {res.out} ({res.n_partitions} partitions)")
-        if res.failures:
-            fail(f"{len(res.failures)} of {res.n_inputs} files could not be extracted (listed above and in the "
+        left_out = len(res.failures) + len(res.over_budget)
+        if left_out:
+            what = " or were over budget" if res.over_budget else ""
+            fail(f"{left_out} of {res.n_inputs} files could not be extracted{what} (listed above and in the "
                  "dataset's _regmetrics_export.json); the others were written", 1)
         return
     records, failures = extract_paths(expand_or_report(paths), on_error=cannot_read)
@@ -182,7 +199,8 @@ def _print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
     "  regmetrics ingest more/reports --workers 2\n"
     "  regmetrics ingest data/raw --prune --db /tmp/test.duckdb\n"
     "  regmetrics ingest --dask local:2 data/raw          # or --dask tcp://scheduler:8786\n"
-    "  regmetrics ingest --from-parquet out/              # a dataset written by extract --parquet"
+    "  regmetrics ingest --from-parquet out/              # a dataset written by extract --parquet\n"
+    "  regmetrics ingest crawl/ --max-seconds 20 --max-mb 8   # a tighter per-document budget"
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @DB_OPTION
@@ -195,15 +213,22 @@ def _print_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
 @PARTITION_OPTION
 @click.option("--from-parquet", default=None, metavar="DIR",
               help="Load a dataset written by `regmetrics extract --parquet` instead of extracting PATHS.")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Time budget per document in the local process pool: an extraction running longer is "
+                   "stopped [default: 60; not with --dask].")
+@MAX_MB_OPTION
 def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: bool,
            corrections: str | None, dask_spec: str | None, partition_size: int | None,
-           from_parquet: str | None) -> None:
+           from_parquet: str | None, max_seconds: float | None, max_mb: float | None) -> None:
     """Extract documents (files or folders, default data/raw) and publish them to the database.
 
     Unchanged files are skipped, changed files replace their figures, data/corrections.csv is
-    applied, and the database is swapped in atomically. Exit 1 if any file could not be read.
+    applied, and the database is swapped in atomically. A document over the time or size budget is
+    named with the reason, recorded as not extracted (coverage() lists it) and the rest is published.
+    Exit 1 if any file could not be read or was over budget.
     """
     from metrics.dataset import DatasetError, ingest_parquet
+    from metrics.ingest import DEFAULT_MAX_MB, DEFAULT_MAX_SECONDS
     from metrics.ingest import ingest as run_ingest
     from metrics.paths import CORRECTIONS_CSV, RAW_DIR
     from metrics.store import StoreError
@@ -212,13 +237,19 @@ def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: b
     if from_parquet:
         if paths or dask_spec:
             fail("give PATHS (extracted now) or --from-parquet DIR (extracted before), not both")
+        if max_seconds or max_mb:
+            fail("the budget applies when documents are extracted: give --max-mb to extract --parquet, "
+                 "not to ingest --from-parquet")
         try:
-            result = ingest_parquet(from_parquet, db, prune=prune, corrections=fixes)
+            result = ingest_parquet(from_parquet, db, prune=prune, corrections=fixes, on_over_budget=_over_budget)
         except (DatasetError, StoreError) as exc:
             fail(str(exc))
     else:
         if dask_spec and workers:
             fail("--workers sizes the local process pool; with --dask the cluster's workers extract: give one")
+        if dask_spec and max_seconds:
+            fail("--max-seconds is the local process pool's time budget (it stops a worker); a Dask cluster "
+                 "does not apply it: drop it, or leave out --dask")
         files = expand_or_report(paths) if paths else expand_paths((str(RAW_DIR),))
         if not files:
             fail(f"no documents in {', '.join(paths or (str(RAW_DIR),))}: give files or folders holding "
@@ -229,7 +260,9 @@ def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: b
             runner = DaskRunner(client, partition_size, on_partition_error=_partition_failed) if client else None
             try:
                 result = run_ingest(files, db, workers=workers, prune=prune, corrections=fixes, runner=runner,
-                                    on_error=lambda p, why: click.echo(f"regmetrics: cannot read {p}: {why}", err=True))
+                                    on_error=lambda p, why: click.echo(f"regmetrics: cannot read {p}: {why}", err=True),
+                                    max_seconds=max_seconds or DEFAULT_MAX_SECONDS, max_mb=max_mb or DEFAULT_MAX_MB,
+                                    on_over_budget=_over_budget)
             except StoreError as exc:
                 fail(str(exc))
     for w in result.warnings:
@@ -243,10 +276,12 @@ def ingest(paths: tuple[str, ...], db: str | None, workers: int | None, prune: b
     state = "published" if result.published else "nothing changed in"
     click.echo(f"{state} {result.db}: {changes}; {result.n_documents} documents, {result.n_figures} figures"
                + (f", {result.corrections_applied} corrections applied" if result.corrections_applied else ""))
-    if result.failures:
-        rest = ("the others were published" if len(result.failures) < result.n_inputs
+    left_out = len(result.failures) + len(result.over_budget)
+    if left_out:
+        rest = ("the others were published" if left_out < result.n_inputs
                 else f"nothing was added to {result.db}")
-        fail(f"{len(result.failures)} of {result.n_inputs} files could not be read (listed above); {rest}", 1)
+        what = " or were over budget" if result.over_budget else ""
+        fail(f"{left_out} of {result.n_inputs} files could not be read{what} (listed above); {rest}", 1)
 
 
 @main.command(

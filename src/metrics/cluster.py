@@ -25,8 +25,17 @@ from typing import Any
 from tqdm import tqdm
 
 from metrics import dataset, store
-from metrics.ingest import Extractor, Job, JobResult, extract_job, extractor_version
-from metrics.urls import is_url
+from metrics.ingest import (
+    DEFAULT_MAX_MB,
+    Extractor,
+    Job,
+    JobResult,
+    extract_job,
+    extractor_version,
+    over_size,
+    sha256_file,
+)
+from metrics.urls import file_size, is_url
 
 # Documents per task: at least MIN_PARTITION (a task per file would cost more in scheduling than in
 # extraction), at most MAX_PARTITION (results of one task stay a few MB), else about four tasks per
@@ -229,28 +238,51 @@ class ExtractResult:
     n_files: int = 0
     n_partitions: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    over_budget: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): not read, in the marker
 
 
 def extract_to_parquet(files: Iterable[Path | str], out: str, *, client: Any = None,
                        partition_size: int | None = None, progress: bool = True,
                        on_error: Callable[[str, str], None] | None = None,
-                       on_partition_error: PartitionError | None = None) -> ExtractResult:
+                       on_partition_error: PartitionError | None = None, max_mb: float | None = DEFAULT_MAX_MB,
+                       on_over_budget: Callable[[str, str], None] | None = None) -> ExtractResult:
     """Extract `files` in partitions (on `client`'s cluster, or here one after another without one), each
     writing its figures and documents into the dataset at `out` (see metrics.dataset), published when all
-    partitions are done. Unreadable files and failed partitions are reported and listed in the marker."""
+    partitions are done. Unreadable files and failed partitions are reported and listed in the marker; a
+    file over `max_mb` is not read but reported through on_over_budget and listed in the marker, so that
+    ingest --from-parquet records it as ingest does (there is no time budget here: that is ingest's pool)."""
     inputs: dict[str, str] = {}
     for f in files:
         inputs.setdefault(store.display_path(f), str(f))
     version = extractor_version()
-    jobs: list[Job] = [_absolute((f, disp, "", version, None)) for disp, f in sorted(inputs.items())]
-    threads = sum(client.nthreads().values()) if client is not None else 1
-    parts = partitions(jobs, threads, partition_size)
-    result = ExtractResult(out=out, n_inputs=len(jobs), n_partitions=len(parts))
+    result = ExtractResult(out=out, n_inputs=len(inputs))
 
     def fail(disp: str, reason: str) -> None:
         result.failures.append((disp, reason))
         if on_error:
             on_error(disp, reason)
+
+    jobs: list[Job] = []
+    over: list[dict[str, Any]] = []
+    for disp, f in sorted(inputs.items()):
+        try:
+            n_bytes = file_size(f)
+            reason = over_size(n_bytes, max_mb)
+            if reason:  # hashed so that a later ingest knows whether the file changed
+                over.append({"path": disp, "id": sha256_file(f), "reason": reason, "n_bytes": n_bytes,
+                             "extractor_version": version})
+        except OSError as exc:
+            fail(disp, exc.strerror or str(exc))
+            continue
+        if reason:
+            result.over_budget.append((disp, reason))
+            if on_over_budget:
+                on_over_budget(disp, reason)
+        else:
+            jobs.append(_absolute((f, disp, "", version, None)))
+    threads = sum(client.nthreads().values()) if client is not None else 1
+    parts = partitions(jobs, threads, partition_size)
+    result.n_partitions = len(parts)
 
     staging = dataset.prepare(out)
     done: list[dataset.PartitionResult] = []
@@ -267,7 +299,7 @@ def extract_to_parquet(files: Iterable[Path | str], out: str, *, client: Any = N
             for disp, why in written.failures:
                 fail(disp, why)
         result.failures.sort()
-        dataset.publish(staging, out, dataset.marker_for(done, result.failures, version))
+        dataset.publish(staging, out, dataset.marker_for(done, result.failures, version, over, max_mb))
     except BaseException:
         dataset.discard(staging)
         raise

@@ -22,11 +22,16 @@ from metrics.prepare import Prepared
 
 # Sentence ends: a figure's quote runs between two of these.
 _SENT_END = re.compile(r"[。!?！？\n]")
-# The same ends searched backwards in the reversed text (every comma: one before three digits is
-# skipped in Python, as the forward clause-end pattern's look-ahead does), so bounds are found per number, not per paragraph.
-_SENT_END_REV = re.compile(r"[。!?！？\n]")
-_CLAUSE_END_REV = re.compile(r"[。!?！？\n;；，:：,]")
+# Clause ends (a comma before three digits is a thousands separator, skipped in Python, as the
+# forward clause-end pattern's look-ahead does). Found once per paragraph, looked up per number.
+_CLAUSE_END_CHARS = re.compile(r"[。!?！？\n;；，:：,]")
 _THOUSANDS = re.compile(r"\d{3}")
+# Look-back bound: a "sentence" longer than this (a statistical table pasted as text, a data appendix,
+# a run of thousands of numbers) is cut into pieces of at most this many characters, at the last clause
+# end in a piece's second half when there is one. Every step that reads a number's sentence or clause
+# reads at most this much, so extraction stays linear in the size of the document. Real sentences are
+# far shorter (the longest in 40 MB of news is 854 characters), so their reading does not change.
+MAX_SENTENCE = 1000
 # Context vocabulary (data/context.yaml): area, scope and period cues around a figure.
 CTX = yaml.safe_load((Path(__file__).with_name("data") / "context.yaml").read_text(encoding="utf-8"))
 _SCOPE = re.compile(CTX["scope_words"])
@@ -43,6 +48,8 @@ _NUMBERED_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[(�
 _BRACKETS = re.compile(r"[(（][^()（）]{0,80}[)）]")
 _DIGIT = re.compile(r"[0-9]")
 _SHIELD = re.compile(r"《[^》]{0,80}》")
+# What lets a match depend on the text after it: such a pattern cut at pos can match where the whole text does not.
+_PEEKS = ("(?=", "(?!", "$", "\\b", "\\B", "\\Z")
 # A title repeated in the text starts within this many characters (after a dateline or "原标题：").
 _TITLE_NEAR_START = 300
 
@@ -59,6 +66,9 @@ class Para:
     _shields: list[tuple[int, int]] | None = None
     _scopes: list[tuple[int, int, str]] | None = None
     _asides: list[tuple[int, int]] | None = None
+    _sent_ends: list[int] | None = None  # positions of the sentence-end characters
+    _clause_ends: list[int] | None = None  # positions of the clause-end characters
+    _pieces: dict[int, list[int]] | None = None  # start of a long sentence -> starts of its pieces
     limit: int | None = None  # end of the paragraph's last figure: no period after it is ever needed
 
     def periods_of(self, d: Doc) -> list[PeriodMention]:
@@ -100,6 +110,35 @@ class Para:
                                            if m.end() < end] + [end]
             self._mentions = {}
         return self._bounds
+
+    def sentence_ends(self, d: Doc) -> list[int]:
+        """Positions of this paragraph's sentence-end characters, found on first use."""
+        if self._sent_ends is None:
+            self._sent_ends = [m.start() for m in _SENT_END.finditer(d.norm, self.start, self.end)]
+        return self._sent_ends
+
+    def clause_ends(self, d: Doc) -> list[int]:
+        """Positions of this paragraph's clause-end characters (not a thousands comma), found on first use."""
+        if self._clause_ends is None:
+            n, end = d.norm, self.end
+            self._clause_ends = [i for m in _CLAUSE_END_CHARS.finditer(n, self.start, end)
+                                 if n[i := m.start()] != "," or not _THOUSANDS.match(n, i + 1, end)]
+        return self._clause_ends
+
+    def piece(self, d: Doc, start: int, end: int, pos: int) -> tuple[int, int]:
+        """The piece of the long sentence [start, end) that holds pos (see MAX_SENTENCE)."""
+        if self._pieces is None:
+            self._pieces = {}
+        cuts = self._pieces.get(start)
+        if cuts is None:
+            ends, cuts, c = self.clause_ends(d), [start], start
+            while end - c > MAX_SENTENCE:
+                k = bisect.bisect_left(ends, c + MAX_SENTENCE) - 1  # the last clause end in the piece
+                c = ends[k] + 1 if k >= 0 and ends[k] >= c + MAX_SENTENCE // 2 else c + MAX_SENTENCE
+                cuts.append(c)
+            self._pieces[start] = cuts
+        i = bisect.bisect_right(cuts, pos) - 1
+        return cuts[i], cuts[i + 1] if i + 1 < len(cuts) else end
 
     def asides(self, d: Doc) -> list[tuple[int, int]]:
         """Bracketed asides holding a value ("（去年同期为600件）"): their period phrase stays inside.
@@ -158,10 +197,9 @@ class Doc(PeriodReader):
         self.published_on = published_on
         self._paras: dict[int, Para] = {}
         self._last_para: Para | None = None
-        self.rev = self.norm[::-1]  # for searching backwards from a number
         self._sentences: dict[int, tuple[int, int]] = {}  # pos -> its sentence, as asked for
+        self._scans: dict[tuple[str, int, int], tuple[list[re.Match[str]], list[int]]] = {}
         self._last_clause: tuple[int, int] = (-1, 0)
-        self._last_sentence_start: tuple[int, int] = (-1, 0)
         self._headings: dict[int, bool] = {}  # line start -> whether the line is a heading
         self.body = sorted(prep.body)
         self.body_starts = [s for s, _ in self.body]
@@ -269,45 +307,62 @@ class Doc(PeriodReader):
 
     def sentence(self, pos: int) -> tuple[int, int]:
         """(start, end) of the sentence holding pos: after the last sentence end before pos in its
-        paragraph, through the first one at or after pos."""
+        paragraph, through the first one at or after pos; a piece of it when it is longer than MAX_SENTENCE."""
         got = self._sentences.get(pos)
         if got is not None:
             return got
         p = self.para(pos)
-        start = self.sentence_start(pos)
-        fwd = _SENT_END.search(self.norm, pos, p.end)
-        got = self._sentences[pos] = (start, fwd.start() + 1 if fwd is not None else p.end)
+        ends = p.sentence_ends(self)
+        j = bisect.bisect_left(ends, pos)
+        start = ends[j - 1] + 1 if j > 0 else p.start
+        end = ends[j] + 1 if j < len(ends) else p.end
+        if end - start > MAX_SENTENCE:
+            start, end = p.piece(self, start, end, pos)
+        got = self._sentences[pos] = (start, end)
         return got
 
     def sentence_start(self, pos: int) -> int:
-        """Just after the last sentence end before pos in its paragraph, else the paragraph start."""
-        if self._last_sentence_start[0] == pos:
-            return self._last_sentence_start[1]
-        p = self.para(pos)
-        size = len(self.norm)
-        back = _SENT_END_REV.search(self.rev, size - pos, size - p.start)
-        start = size - back.start() if back is not None else p.start
-        self._last_sentence_start = (pos, start)
-        return start
+        """Just after the last sentence end before pos in its paragraph, else the paragraph start (or the
+        start of pos's piece of a long sentence)."""
+        return self.sentence(pos)[0]
 
     def clause_start(self, pos: int) -> int:
-        """Just after the last clause end before pos in its paragraph, else the paragraph start."""
+        """Just after the last clause end before pos in its paragraph, else the paragraph start (never
+        before the start of pos's sentence piece)."""
         if self._last_clause[0] == pos:
             return self._last_clause[1]
         p = self.para(pos)
-        n, rev, size = self.norm, self.rev, len(self.norm)
-        j, stop, start = size - pos, size - p.start, p.start
-        while True:
-            m = _CLAUSE_END_REV.search(rev, j, stop)
-            if m is None:
-                break
-            i = size - 1 - m.start()
-            if n[i] != "," or not _THOUSANDS.match(n, i + 1, p.end):
-                start = i + 1
-                break
-            j = m.start() + 1  # 1,234: a thousands separator, no clause end
+        ends = p.clause_ends(self)
+        j = bisect.bisect_left(ends, pos)
+        start = ends[j - 1] + 1 if j > 0 else p.start
+        if pos - start > MAX_SENTENCE // 2:
+            start = max(start, self.sentence(pos)[0])
         self._last_clause = (pos, start)
         return start
+
+    def last_match(self, rx: re.Pattern[str], start: int, stop: int, pos: int) -> re.Match[str] | None:
+        """The last match of rx.finditer(norm, start, pos), for any pos up to `stop`: the scan of
+        [start, stop) is made once and each pos bisects it (only a match running past pos is read again,
+        as a scan cut at pos would read it). Patterns that peek past their match are scanned each time."""
+        if any(p in rx.pattern for p in _PEEKS):
+            found = None
+            for m in rx.finditer(self.norm, start, pos):
+                found = m
+            return found
+        key = (rx.pattern, start, stop)
+        got = self._scans.get(key)
+        if got is None:
+            found_all = list(rx.finditer(self.norm, start, stop))
+            got = self._scans[key] = (found_all, [m.end() for m in found_all])
+        found_all, ends = got
+        k = bisect.bisect_right(ends, pos)  # found_all[:k] end by pos
+        if k < len(found_all) and found_all[k].start() < pos:
+            tail = None
+            for m in rx.finditer(self.norm, found_all[k].start(), pos):
+                tail = m
+            if tail is not None:
+                return tail
+        return found_all[k - 1] if k else None
 
     def periods_in(self, start: int, end: int) -> list[PeriodMention]:
         found = self.para(start).periods_of(self)  # in text order

@@ -2,7 +2,10 @@
 
 A row names a document (path, file name or sha256 prefix), a figure key (`regmetrics figures --doc`),
 a field and its new value in the metric's base unit, and why. Field `delete` drops the figure.
-A row that names no existing document, figure or field is reported, never silently dropped.
+A row is considered only when its document is in the database being published: corrections.csv
+serves the project's database, and an ingest of other documents into another database neither applies
+nor warns about it. A row whose document is present but whose figure, field or value is wrong is
+reported, never silently dropped.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ def load_corrections(path: Path) -> tuple[list[Correction], list[str]]:
 
 
 def _resolve_document(con: duckdb.DuckDBPyConnection, document: str) -> tuple[str | None, str]:
+    """(id, '') of the one document `document` names, (None, '') when none, (None, why) when ambiguous."""
     rows = con.execute(
         "SELECT id, path FROM documents WHERE path = ? OR name = ? OR id = ? "
         "OR (length(?) >= 8 AND starts_with(id, ?)) ORDER BY path",
@@ -93,7 +97,7 @@ def _resolve_document(con: duckdb.DuckDBPyConnection, document: str) -> tuple[st
     if len(rows) == 1:
         return rows[0][0], ""
     if not rows:
-        return None, f"document {document!r} is not in the database: ingest it or fix the name"
+        return None, ""
     return None, f"document {document!r} matches {len(rows)} documents ({', '.join(r[1] for r in rows)}): give its path"
 
 
@@ -119,18 +123,22 @@ def _check_value(con: duckdb.DuckDBPyConnection, c: Correction) -> str:
 
 
 def apply_corrections(con: duckdb.DuckDBPyConnection, corrections: list[Correction],
-                      source: str = "corrections.csv") -> tuple[int, list[str]]:
-    """Apply corrections to the figures table; returns how many applied and one message per failure."""
-    applied = 0
+                      source: str = "corrections.csv") -> tuple[int, list[str], int]:
+    """Apply corrections to the figures table; returns how many applied, one message per failure, and
+    how many rows were left alone because their document is not in this database."""
+    applied = elsewhere = 0
     issues: list[str] = []
     for c in corrections:
         where = f"{source}:{c.line}"
-        if c.field != DELETE and c.field not in EDITABLE:
-            issues.append(f"{where}: unknown field {c.field!r}: use one of {', '.join(EDITABLE)} or {DELETE}")
-            continue
         doc_id, why = _resolve_document(con, c.document)
         if doc_id is None:
-            issues.append(f"{where}: {why}")
+            if why:
+                issues.append(f"{where}: {why}")
+            else:
+                elsewhere += 1  # a correction for a document of another database
+            continue
+        if c.field != DELETE and c.field not in EDITABLE:
+            issues.append(f"{where}: unknown field {c.field!r}: use one of {', '.join(EDITABLE)} or {DELETE}")
             continue
         exists = con.execute("SELECT count(*) FROM figures WHERE doc_id = ? AND figure_key = ?",
                              [doc_id, c.figure_key]).fetchone()[0]
@@ -155,4 +163,4 @@ def apply_corrections(con: duckdb.DuckDBPyConnection, corrections: list[Correcti
             [value, c.field, c.field, doc_id, c.figure_key],
         )
         applied += 1
-    return applied, issues
+    return applied, issues, elsewhere

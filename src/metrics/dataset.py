@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -143,13 +143,16 @@ def discard(staging: str) -> None:
         pass
 
 
-def marker_for(parts: list[PartitionResult], failures: list[tuple[str, str]], version: str) -> dict[str, Any]:
-    """The marker of a complete dataset: what it holds and which documents are missing from it, and why."""
+def marker_for(parts: list[PartitionResult], failures: list[tuple[str, str]], version: str,
+               over_budget: list[dict[str, Any]] | None = None, max_mb: float | None = None) -> dict[str, Any]:
+    """The marker of a complete dataset: what it holds and which documents are missing from it, and why
+    (`failed`: could not be read; `over_budget`: not read, over the size budget `max_mb`)."""
     return {
         "kind": KIND, "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "documents": sum(p.n_documents for p in parts), "figures": sum(p.n_figures for p in parts),
         "files": sum(p.n_files for p in parts), "partitions": len(parts), "extractor_version": version,
         "failed": [{"path": p, "reason": r} for p, r in failures],
+        "budget": {"max_seconds": None, "max_mb": max_mb}, "over_budget": list(over_budget or []),
         "layout": {FIGURES: "year=Y/region_code=C/*.parquet", DOCUMENTS: "*.parquet"},
         "partition_by": ["year", "region_code"], "columns": EXPORT_TYPES,
         "document_columns": list(store.DOCUMENT_COLUMNS),
@@ -206,10 +209,15 @@ def read_dataset(out: str) -> Iterator[Extracted]:
 
 
 def ingest_parquet(out: str, db: Path | str | None = None, *, prune: bool = False,
-                   corrections: Path = CORRECTIONS_CSV) -> IngestResult:
-    """Load the dataset at `out` into the database through ingest's plan, staging and atomic swap."""
+                   corrections: Path = CORRECTIONS_CSV,
+                   on_over_budget: Callable[[str, str], None] | None = None) -> IngestResult:
+    """Load the dataset at `out` into the database through ingest's plan, staging and atomic swap; the
+    files its extraction left out for the size budget are reported and recorded as not extracted."""
     marker = read_marker(out)
-    result = ingest_extracted(read_dataset(out), db, prune=prune, corrections=corrections)
+    budget = marker.get("budget") or {}
+    result = ingest_extracted(read_dataset(out), db, prune=prune, corrections=corrections,
+                              unextracted=marker.get("over_budget") or [], max_seconds=budget.get("max_seconds"),
+                              max_mb=budget.get("max_mb"), on_over_budget=on_over_budget)
     if marker.get("failed"):
         result.warnings.append(f"{len(marker['failed'])} documents failed at extraction and are not in {out} "
                                f"(listed under 'failed' in {out}/{MARKER})")

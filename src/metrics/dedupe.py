@@ -24,12 +24,14 @@ def dedupe(figures: list[Figure], title: tuple[int, int] | None = None) -> list[
             clusters.append([f])
     kept = {id(_best(c, title)) for cs in groups.values() for c in cs}
     out = [f for f in figures if id(f) in kept]
-    exact = [f for f in out if not f.approx]
+    exact: dict[tuple, list[Figure]] = {}
+    for f in out:
+        if not f.approx:
+            exact.setdefault((f.metric, f.region_code, f.year), []).append(f)
     # a rounded restatement ("查处价格违法案件千余件" in a title over "1086件" in the body) is the same figure
     return [f for f in out if not f.approx or not any(
-        g.metric == f.metric and g.region_code == f.region_code and g.year == f.year
-        and (not g.subject or not f.subject or g.subject in f.subject or f.subject in g.subject)
-        and _rounds_to(g.value, f.value, f.approx) for g in exact)]
+        (not g.subject or not f.subject or g.subject in f.subject or f.subject in g.subject)
+        and _rounds_to(g.value, f.value, f.approx) for g in exact.get((f.metric, f.region_code, f.year), ()))]
 
 
 def _best(cluster: list[Figure], title: tuple[int, int] | None) -> Figure:

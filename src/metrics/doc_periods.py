@@ -79,12 +79,15 @@ class PeriodReader:
         n = self.norm
         periods = para.periods_of(self)
         if periods and periods[0].start < pos:
-            closed = [(a, b) for a, b in para.asides(self) if b <= pos]
+            asides = para.asides(self)  # in text order, disjoint: ends ascend too
+            closed = asides[:bisect.bisect_right(asides, pos, key=_end_of)]
             review_from = self.sentence_start(pos) if self.year_end_review else -1
-            for m in reversed(periods):  # the last phrase before pos outside a closed aside
+            # the last phrase before pos outside a closed aside (phrases from pos on are never it)
+            for k in range(bisect.bisect_left(periods, pos, key=_start_of) - 1, -1, -1):
+                m = periods[k]
                 if m.start < review_from and m.period.kind == "ytd":
                     break  # a year-end review's "截至目前" speaks for its own sentence only
-                if m.start < pos and not any(a < m.start < b for a, b in closed):
+                if not _inside(closed, m.start):
                     return self._review(m.period), True
         i = bisect.bisect_right(self.body_starts, para_start) - 1
         sec = self.section_start(pos)
@@ -154,6 +157,20 @@ class PeriodReader:
         return bool(pub is not None and pub.month == 12 and pub.day >= _YEAR_END_DAY and _REPORT_TITLE.search(title)
                     and all(int(y) == pub.year for y in _YEAR_IN_TITLE.findall(title)))
 
+
+
+def _start_of(m: PeriodMention) -> int:
+    return m.start
+
+
+def _end_of(span: tuple[int, int]) -> int:
+    return span[1]
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    """Whether a < pos < b for one of the disjoint, ordered spans (a, b)."""
+    k = bisect.bisect_left(spans, pos, key=lambda sp: sp[0]) - 1  # the last span starting before pos
+    return k >= 0 and pos < spans[k][1]
 
 
 def _is_heading(text: str, start: int, end: int) -> bool:

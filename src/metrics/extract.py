@@ -20,6 +20,7 @@ from metrics.figures import Figure
 from metrics.metadata import DocMeta, read_metadata
 from metrics.numbers import find_numbers
 from metrics.periods import YearOnly
+from metrics.precheck import gate
 from metrics.prepare import prepare
 from metrics.subjects import SubjectReader
 from metrics.unwrap import map_back, unwrap
@@ -87,10 +88,13 @@ def extract_text(text: str, *, doc: str = "", published_on: date | None = None,
         # only the year is known: never roll a span back to the year before, never end one on a made-up day
         ref = YearOnly(ref.year, 12, 31)
     work, back = unwrap(prep)
+    if not gate().can_hold(work.norm):  # no phrase that announces a figure: nothing to find (exact)
+        return Extraction(meta=meta, figures=[])
     d = Doc(work, meta, ref)
     figures = _Extractor(d, catalogue()).run()
+    news = [seg[0] for seg in back] if back is not None else None
     for f in figures:
         f.doc = doc
         if back is not None:
-            map_back(f, back, prep.text)
+            map_back(f, back, prep.text, news)
     return Extraction(meta=meta, figures=figures)

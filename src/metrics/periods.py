@@ -339,7 +339,39 @@ def _max_width(rx: re.Pattern[str]) -> int | None:
     return None if width >= _constants.MAXREPEAT else width
 
 
-_GATED_RULES = tuple((rx, make, frozenset(needs), _max_width(rx))
+def _peek_width(rx: re.Pattern[str]) -> int | None:
+    """How far past a match's end its look-aheads may read (the widest look-ahead), None when unbounded."""
+    from re import _constants, _parser
+
+    widest = 0
+    stack = [_parser.parse(rx.pattern, rx.flags)]
+    while stack:
+        for op, av in stack.pop():
+            if op in (_constants.ASSERT, _constants.ASSERT_NOT):
+                direction, sub = av
+                if direction == 1:
+                    widest = max(widest, sub.getwidth()[1])
+                stack.append(sub)
+            elif op is _constants.BRANCH:
+                stack.extend(av[1])
+            elif op is _constants.SUBPATTERN:
+                stack.append(av[3])
+            elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
+                stack.append(av[2])
+            elif op is _constants.ATOMIC_GROUP:
+                stack.append(av)
+            elif op is _constants.GROUPREF_EXISTS:
+                stack.extend(x for x in av[1:] if x is not None)
+    return None if widest >= _constants.MAXREPEAT else widest
+
+
+def _reach(rx: re.Pattern[str]) -> int | None:
+    """How far past its start a match attempt reads: the match's width plus its widest look-ahead."""
+    width, peek = _max_width(rx), _peek_width(rx)
+    return None if width is None or peek is None else width + peek
+
+
+_GATED_RULES = tuple((rx, make, frozenset(needs), _max_width(rx), _reach(rx))
                      for (rx, make), needs in zip(_RULES, _RULE_NEEDS, strict=True))
 # A window longer than this is scanned per rule only around that rule's gate characters: a match holds
 # one and is at most the rule's width long, so it lies within that width of it.
@@ -371,11 +403,11 @@ def find_periods(norm: str, start: int = 0, end: int | None = None, published_on
     hits: list[PeriodMention] = []
     for lo, hi in windows:
         present = _GATE_CHARS.intersection(norm[lo:hi])
-        for rx, make, needs, width in _GATED_RULES:
+        for rx, make, needs, width, reach in _GATED_RULES:
             if present.isdisjoint(needs):
                 continue
             wide = width is not None and hi - lo > _WIDE_WINDOW
-            for m in _rule_matches(rx, norm, lo, hi, needs, width) if wide else rx.finditer(norm, lo, hi):
+            for m in _rule_matches(rx, norm, lo, hi, needs, width, reach) if wide else rx.finditer(norm, lo, hi):
                 if any(a <= m.start() < b for a, b in shielded):
                     continue
                 try:
@@ -394,10 +426,11 @@ def find_periods(norm: str, start: int = 0, end: int | None = None, published_on
 
 
 def _rule_matches(rx: re.Pattern[str], norm: str, lo: int, hi: int, needs: frozenset[str],
-                  width: int | None) -> Iterator[re.Match[str]]:
+                  width: int | None, reach: int | None = None) -> Iterator[re.Match[str]]:
     """What rx.finditer(norm, lo, hi) yields. In a wide window only the stretches within `width` of a
-    gate character are scanned (each with the window's end as endpos, so look-aheads see the same
-    text): no match lies elsewhere, and none crosses from one stretch into the next."""
+    gate character are scanned: no match lies elsewhere, and none crosses from one stretch into the
+    next. A stretch is scanned up to `reach` past its end (what an attempt there can read: so look-aheads
+    see the same text as with the window's end), or to the window's end when that is unbounded."""
     if width is None or hi - lo <= _WIDE_WINDOW:
         yield from rx.finditer(norm, lo, hi)
         return
@@ -410,7 +443,7 @@ def _rule_matches(rx: re.Pattern[str], norm: str, lo: int, hi: int, needs: froze
         else:
             stretches.append([a, b])
     for a, b in stretches:
-        for m in rx.finditer(norm, a, hi):
+        for m in rx.finditer(norm, a, hi if reach is None else min(hi, b + reach)):
             if m.start() >= b:
                 break
             yield m

@@ -180,14 +180,27 @@ def trend(metric: str, region: str, headline_only: bool = True, *, db: Db = None
 
 def coverage(metrics: str | Sequence[str] | None = None, years: int | Sequence[int] | None = None,
              *, db: Db = None) -> pl.DataFrame:
-    """How many figures exist per region, year, metric and period: what can be compared at all."""
+    """How many figures exist per region, year, metric and period: what can be compared at all.
+
+    Files an ingest left out because they were over its time or size budget follow as rows of their
+    own, whatever the filters (they may hold any metric and year): metric, region and year empty,
+    period_kind 'not_extracted', period_label the reason, n_figures 0 and doc_path the file."""
     year_list = _years(years)
     metric_list = [metrics] if isinstance(metrics, str) else (list(metrics) if metrics is not None else None)
     with _using(db) as con:
         for m in metric_list or []:
             _check_metric(con, m)
         where, params = _where([_in("metric", metric_list), _in("year", year_list)])
-        sql = f"SELECT * FROM coverage {where} ORDER BY metric, region_code NULLS LAST, year NULLS LAST, period_kind, period_label"  # noqa: S608
+        order = "metric, region_code NULLS LAST, year NULLS LAST, period_kind, period_label"
+        counted = f"SELECT *, CAST(NULL AS VARCHAR) AS doc_path FROM coverage {where}"  # noqa: S608
+        try:
+            con.execute("SELECT 1 FROM unextracted LIMIT 0")
+        except duckdb.CatalogException:  # published before files were recorded as over budget
+            return _frame(con, f"{counted} ORDER BY {order}", params)
+        sql = (f"SELECT * FROM ({counted} UNION ALL BY NAME SELECT * FROM (SELECT NULL AS region_code, "  # noqa: S608
+               "NULL AS region_name, NULL AS region_level, CAST(NULL AS INTEGER) AS year, NULL AS metric, "
+               "'not_extracted' AS period_kind, reason AS period_label, 0 AS n_figures, path AS doc_path "
+               f"FROM unextracted)) ORDER BY metric IS NULL, {order}, doc_path")
         return _frame(con, sql, params)
 
 

@@ -39,7 +39,8 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
 )
 
 # Arrow types used to hand rows to DuckDB; decimals travel as text and are cast exactly in SQL.
-_ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int64(), "DATE": pa.date32(), "DOUBLE": pa.float64(),
+_ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int64(), "BIGINT": pa.int64(), "DATE": pa.date32(),
+          "DOUBLE": pa.float64(),
           "DECIMAL(38, 6)": pa.string(), "TIMESTAMP": pa.timestamp("us")}
 _DOC_TYPES = {"published_on": "DATE", "n_chars": "INTEGER", "n_figures": "INTEGER", "ingested_at": "TIMESTAMP"}
 
@@ -176,6 +177,17 @@ def insert_figures(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]
     _insert(con, "figures_raw", rows, FIGURE_TYPES)
 
 
+UNEXTRACTED_TYPES: dict[str, str] = {
+    "path": "VARCHAR", "id": "VARCHAR", "name": "VARCHAR", "reason": "VARCHAR", "n_bytes": "BIGINT",
+    "max_seconds": "DOUBLE", "max_mb": "DOUBLE", "extractor_version": "VARCHAR", "ingested_at": "TIMESTAMP",
+}
+
+
+def insert_unextracted(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Append rows of files that were over the ingest budget (dicts keyed by UNEXTRACTED_TYPES)."""
+    _insert(con, "unextracted", rows, UNEXTRACTED_TYPES)
+
+
 def delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> None:
     """Remove documents and their extracted figures."""
     if not doc_ids:
@@ -268,15 +280,24 @@ def refresh_headline(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def copy_published(con: duckdb.DuckDBPyConnection, published: Path, exclude: Sequence[str]) -> None:
-    """Copy documents and extracted figures from the published database, except documents `exclude`."""
+def copy_published(con: duckdb.DuckDBPyConnection, published: Path, exclude: Sequence[str],
+                   exclude_unextracted: Sequence[str] = ()) -> None:
+    """Copy documents, extracted figures and unextracted files from the published database, except
+    documents `exclude` (ids) and unextracted files `exclude_unextracted` (paths)."""
     con.execute("ATTACH ? AS published (READ_ONLY)", [str(published)])
     con.register("_exclude", pa.table({"id": pa.array(list(exclude), pa.string())}))
+    con.register("_exclude_paths", pa.table({"path": pa.array(list(exclude_unextracted), pa.string())}))
     try:
         con.execute("INSERT INTO documents BY NAME SELECT * FROM published.documents "
                     "WHERE id NOT IN (SELECT id FROM _exclude)")
         con.execute("INSERT INTO figures_raw BY NAME SELECT * FROM published.figures_raw "
                     "WHERE doc_id NOT IN (SELECT id FROM _exclude)")
+        try:
+            con.execute("INSERT INTO unextracted BY NAME SELECT * FROM published.unextracted "
+                        "WHERE path NOT IN (SELECT path FROM _exclude_paths)")
+        except duckdb.CatalogException:
+            pass  # published before the table existed: nothing was over budget then
     finally:
         con.unregister("_exclude")
+        con.unregister("_exclude_paths")
         con.execute("DETACH published")

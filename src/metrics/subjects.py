@@ -3,6 +3,7 @@ before its number, and carry subjects and sampling scope between figures."""
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from metrics.catalogue import Catalogue, CompiledMetric
@@ -59,7 +60,9 @@ class SubjectReader:
                 return self._clean_subject(after.group("obj"))
         cuts = [(m.start, m.end) for m in d.mentions_in(start, end)]
         cuts += [(p.start, p.end) for p in d.periods_in(start, end)]
-        cuts += [(a, b) for a, b, _ in d.para(start).scopes(d) if start <= a < end]
+        scopes = d.para(start).scopes(d)  # in text order
+        i = bisect.bisect_left(scopes, start, key=_first)
+        cuts += [(a, b) for a, b, _ in scopes[i:bisect.bisect_left(scopes, end, lo=i, key=_first)]]
         if not cm.spec.keep_trigger_in_subject:
             # with the 量 of a volume ("食品抽检量达1.8万批次" → 食品)
             cuts += [(m.start(), m.end() + (n[m.end():m.end() + 1] == "量")) for m in cm.trigger.finditer(n, start, end)]
@@ -184,7 +187,10 @@ class SubjectReader:
         sentence part ("共计326批次，其中粮食加工品120批次，…乳制品120批次，抽检合格率100%": the rate is
         the total's), else g itself."""
         n, f = self.d.norm, figures[i]
-        run = [x for x in figures[:i] if x.metric == g.metric and x.sentence_start == f.sentence_start
+        k = i  # the figures of f's sentence before it: in text order, they end the list before i
+        while k > 0 and figures[k - 1].sentence_start == f.sentence_start:
+            k -= 1
+        run = [x for x in figures[k:i] if x.metric == g.metric
                and n.find(";", x.char_end, f.char_start) < 0 and n.find("；", x.char_end, f.char_start) < 0]
         if len(run) >= 3 and n.find("其中", run[0].char_end, run[1].char_start) >= 0:
             return run[0]
@@ -203,17 +209,19 @@ class SubjectReader:
                 last_complaints = f.subject
             elif last_complaints:
                 f.subject = last_complaints
-        for i, f in enumerate(figures):
-            if f.subject or f.metric not in ("failed_batches", "pass_rate", "fail_rate"):
+        last_sample: Figure | None = None  # the last sampling figure that is no labelled list item
+        first_sample: dict[int, Figure] = {}  # sentence start -> its first sampling figure
+        for f in figures:
+            if f.metric == "sampling_batches":
+                first_sample.setdefault(f.sentence_start, f)
+                if f.rule != "list-item":
+                    last_sample = f
                 continue
-            pstart = d.paragraph(f.char_start)[0]
-            sample = next((x for x in reversed(figures[:i])
-                           if x.metric == "sampling_batches" and x.rule != "list-item"), None)
-            if sample is not None:
-                # the sentence's total, not one of its categories ("共抽检3256批次，其中粮食加工品412批次、…")
-                sample = next(x for x in figures[:i] if x.metric == "sampling_batches"
-                              and x.sentence_start == sample.sentence_start)
-            if sample is not None and sample.char_start >= pstart:
+            if f.subject or f.metric not in ("failed_batches", "pass_rate", "fail_rate") or last_sample is None:
+                continue
+            # the sentence's total, not one of its categories ("共抽检3256批次，其中粮食加工品412批次、…")
+            sample = first_sample[last_sample.sentence_start]
+            if sample.char_start >= d.paragraph(f.char_start)[0]:
                 f.subject = sample.subject
         for f in figures:  # no scope inherited either: a campaign the sentence names, what is sampled
             if not f.subject and f.metric in _CAMPAIGN_METRICS:
@@ -225,13 +233,15 @@ class SubjectReader:
     def _sampling_object(self, pos: int, whole: bool = True) -> str:
         """What the paragraph before pos says is sampled (context.yaml sampling_subjects), else what the
         document before it says when `whole` ("本期抽检合格率为97.94%" closing a food sampling notice), else ""."""
-        n = self.d.norm
-        found = None
-        for m in _SAMPLING_OBJECT.finditer(n, self.d.paragraph(pos)[0], pos):
-            found = m
+        d = self.d
+        pstart, pend = d.paragraph(pos)
+        found = d.last_match(_SAMPLING_OBJECT, pstart, max(pend, pos), pos)
         if found is None and whole:
-            for m in _SAMPLING_OBJECT.finditer(n, 0, pos):
-                found = m
+            found = d.last_match(_SAMPLING_OBJECT, 0, len(d.norm), pos)
         if found is None:
             return ""
         return next(subject for rx, subject in _SAMPLING_SUBJECTS if rx.fullmatch(found.group()))
+
+
+def _first(item: tuple[int, int, str]) -> int:
+    return item[0]

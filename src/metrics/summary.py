@@ -307,14 +307,17 @@ def profile_summary(frame: Any, region_name: str, metric_names: dict[str, str]) 
 
 def coverage_summary(frame: Any) -> str:
     """How many region-years have figures, and how many of them are full-year."""
-    rows = _rows(frame)
+    everything = _rows(frame)
+    rows = [r for r in everything if r.get("period_kind") != "not_extracted"]
+    left_out = len(everything) - len(rows)
+    note = f"另有{left_out}个文件超出单个文件的处理时间或大小限制，未能抽取。" if left_out else ""
     if not rows:
-        return "所选范围内没有数据。"
+        return "所选范围内没有数据。" + note
     cells = {(r["region_code"], r["year"]) for r in rows}
     full = {(r["region_code"], r["year"]) for r in rows if r.get("period_kind") == "year"}
     regions = {r["region_code"] for r in rows}
     return (f"共{len(regions)}个地区、{len(cells)}个“地区×年份”有数据，"
-            f"其中{len(full)}个有全年数，其余只有年内累计、单月或其他口径的数据。")
+            f"其中{len(full)}个有全年数，其余只有年内累计、单月或其他口径的数据。" + note)
 
 
 def metric_names(db: Any = None) -> dict[str, str]:

@@ -61,9 +61,11 @@ def unwrap(prep: Prepared) -> tuple[Prepared, list[tuple[int, int]] | None]:
     return Prepared("".join(pieces_t), "".join(pieces_n), merged), segments
 
 
-def map_back(f: Figure, segments: list[tuple[int, int]], text: str) -> None:
-    """Offsets of a figure found in the unwrapped text, moved back into the stored text."""
-    news = [seg[0] for seg in segments]
+def map_back(f: Figure, segments: list[tuple[int, int]], text: str, news: list[int] | None = None) -> None:
+    """Offsets of a figure found in the unwrapped text, moved back into the stored text (`news`: the
+    segments' new starts, when the caller maps many figures)."""
+    if news is None:
+        news = [seg[0] for seg in segments]
 
     def old(i: int) -> int:
         k = bisect.bisect_right(news, i) - 1

@@ -51,6 +51,14 @@ def open_binary(location: str | Path) -> IO[bytes]:
     return fs.open(path, "rb")
 
 
+def file_size(location: str | Path) -> int:
+    """The size in bytes of a local file or of the file at a URL (OSError as for a local file)."""
+    if not is_url(location):
+        return Path(location).stat().st_size
+    fs, path = filesystem(str(location))
+    return int(fs.size(path))
+
+
 def read_bytes(url: str) -> bytes:
     """The whole content of the file at `url` (FileNotFoundError/OSError as for a local file)."""
     fs, path = filesystem(url)

@@ -62,6 +62,21 @@ CREATE TABLE IF NOT EXISTS figures_raw (
 -- metric, year and region; `corrected` lists the fields a person changed.
 CREATE TABLE IF NOT EXISTS figures AS SELECT *, '' AS corrected FROM figures_raw LIMIT 0;
 
+-- Files given to an ingest but not extracted because they were over the per-document budget
+-- (`regmetrics ingest --max-seconds/--max-mb`): named with the reason, kept until the file extracts
+-- (a larger budget, a changed file) or is pruned. metrics.query.coverage() lists them.
+CREATE TABLE IF NOT EXISTS unextracted (
+    path              VARCHAR PRIMARY KEY,
+    id                VARCHAR NOT NULL,
+    name              VARCHAR NOT NULL,
+    reason            VARCHAR NOT NULL,
+    n_bytes           BIGINT,
+    max_seconds       DOUBLE,
+    max_mb            DOUBLE,
+    extractor_version VARCHAR,
+    ingested_at       TIMESTAMP
+);
+
 -- GB/T 2260 regions known to metrics.regions, with the dates a code was valid.
 CREATE TABLE IF NOT EXISTS regions (
     code       VARCHAR PRIMARY KEY,
