@@ -121,16 +121,14 @@ def _kind_before(found: list[Agency], default: str | None) -> str | None:
     """The kind counting after the last of `found`: the last counting body and the joint ones after it."""
     group: list[str] = []
     for a in reversed(found):
-        if a.role == "joint":
+        if a.role in ("joint", "counting"):
             group.append(a.kind)
-        elif a.role == "counting":
-            group.append(a.kind)
-            break
+            if a.role == "counting":
+                break
         elif group:
             break
-    else:
-        if not group:
-            return default
+    if not group:
+        return default
     for kind in _PRECEDENCE:
         if kind in group:
             return kind

@@ -26,8 +26,8 @@ _YEAR_ITEM = re.compile(r"(?:19|20)[0-9]{2}(?=年)")
 _DIGIT = re.compile(r"[0-9]")
 # Names of a 分别 list given in quotes: "“食品质量”“商品分量不足”“标签、说明书不规范”" (a 、 inside
 # quotes belongs to one name); not a quote longer than a name.
-_LOCATED_IN = re.compile(CTX["located_in"])
 _CITY_ABBREVIATIONS: dict[str, str] = CTX["city_abbreviations"]
+_LOCATED_IN = re.compile(f"(?:{CTX['located_in']})(?P<abbr>[{''.join(_CITY_ABBREVIATIONS)}])")
 _QUOTED = re.compile(r"[“\"]([^“”\"]{1,20})[”\"]")
 
 

@@ -39,7 +39,7 @@ DEFAULT_MAX_MB = 32.0
 _EXTRACTOR_MODULES = ("figures.py", "pipeline.py", "documents.py", "prepare.py", "metadata.py", "regions.py",
                       "numbers.py", "periods.py", "catalogue.py", "extract.py", "tables.py", "context.py",
                       "classify.py", "attribute.py", "subjects.py", "dedupe.py", "unwrap.py", "doc_periods.py",
-                      "precheck.py")
+                      "precheck.py", "agency.py")
 
 
 Extractor = Callable[[Path], Any]

@@ -32,7 +32,7 @@ _ENTITY_QUALIFIER = re.compile(CTX["entity_qualifier"])
 _ENTERPRISE_SHORT: dict[str, str] = CTX["enterprise_short_forms"]
 _REGISTRATION_SCOPE = re.compile(CTX["registration_scope_before"])
 _REGISTRATION_ZONE = re.compile(CTX["registration_zone"])
-_REGISTRATION_VERB = re.compile(r"新(?:设立?|登记|注册|开办|办|成立|增|发展)")
+_REGISTRATION_VERB = re.compile(CTX["registration_verb"])
 _REGISTRATION_METRICS = ("new_enterprises", "new_market_entities")
 # What is sampled, named right after the count (context.yaml sampled_object_after / _not).
 _SAMPLED_AFTER = re.compile(CTX["sampled_object_after"])
